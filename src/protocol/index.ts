@@ -11,8 +11,10 @@
  *
  * Any non-2xx answer has an ErrorBody. `Bearer` is the session token from /session.
  */
-import * as z from 'zod/mini';
+import { array, boolean, literal, number, object, oneOf, optional, string, tagged, union, type Check, type Infer } from './check.ts';
+
 export { ErrorCode, ERROR_CODES, isErrorCode } from './errors.ts';
+export { ShapeError, type Check, type Infer } from './check.ts';
 
 export const CALL_MODES = ['webrtc', 'callback'] as const;
 export type CallMode = (typeof CALL_MODES)[number];
@@ -24,98 +26,102 @@ export const PATHS = {
   hangup: (callId: string) => `/calls/${encodeURIComponent(callId)}/hangup`,
 } as const;
 
-export const IceServer = z.object({
-  urls: z.union([z.string(), z.array(z.string())]),
-  username: z.optional(z.string()),
-  credential: z.optional(z.string()),
+export const IceServer = object({
+  urls: union<string | string[]>(string(), array(string())),
+  username: optional(string()),
+  credential: optional(string()),
 });
-export type IceServer = z.infer<typeof IceServer>;
+export type IceServer = Infer<typeof IceServer>;
 
-export const SessionRequest = z.object({
-  destination: z.string().check(z.minLength(1), z.maxLength(64)),
-  mode: z.optional(z.enum(CALL_MODES)),
-  locale: z.optional(z.string().check(z.maxLength(16))),
+export const SessionRequest = object({
+  destination: string({ min: 1, max: 64 }),
+  mode: optional(oneOf(CALL_MODES)),
+  locale: optional(string({ max: 16 })),
 });
-export type SessionRequest = z.infer<typeof SessionRequest>;
+export type SessionRequest = Infer<typeof SessionRequest>;
 
-export const SessionResponse = z.object({
-  token: z.string().check(z.minLength(16)),
+export const SessionResponse = object({
+  token: string({ min: 16 }),
   /** Epoch milliseconds after which the token no longer starts a call. */
-  expiresAt: z.number(),
-  provider: z.string(),
-  mode: z.enum(CALL_MODES),
-  iceServers: z.optional(z.array(IceServer)),
+  expiresAt: number(),
+  provider: string(),
+  mode: oneOf(CALL_MODES),
+  iceServers: optional(array(IceServer)),
 });
-export type SessionResponse = z.infer<typeof SessionResponse>;
+export type SessionResponse = Infer<typeof SessionResponse>;
 
-export const StartCallRequest = z.object({
+export const StartCallRequest = object({
   /** Callback mode: the visitor's number in E.164. */
-  phone: z.optional(z.string()),
+  phone: optional(string({ max: 32 })),
   /** Callback mode: ISO 8601 time for a booked callback. */
-  scheduledAt: z.optional(z.string()),
+  scheduledAt: optional(string({ max: 40 })),
 });
-export type StartCallRequest = z.infer<typeof StartCallRequest>;
+export type StartCallRequest = Infer<typeof StartCallRequest>;
 
-export const StartCallResponse = z.object({
-  callId: z.string().check(z.minLength(1)),
+export const StartCallResponse = object({
+  callId: string({ min: 1 }),
 });
-export type StartCallResponse = z.infer<typeof StartCallResponse>;
+export type StartCallResponse = Infer<typeof StartCallResponse>;
 
 /** Where the browser sends its audio: the vendor's WebRTC gateway. */
-export const Gateway = z.object({
-  domain: z.string().check(z.minLength(1)),
+export const Gateway = object({
+  domain: string({ min: 1 }),
   /** WebSocket URLs (or bare host:port, which means wss://host:port), tried in order. */
-  addresses: z.array(z.string()).check(z.minLength(1)),
+  addresses: array(string({ min: 1 }), { min: 1 }),
   /** The user part to INVITE (Huawei: accessCode). */
-  target: z.string().check(z.minLength(1)),
+  target: string({ min: 1 }),
   /** The user part we call from (Huawei: clickToCallCaller). */
-  caller: z.string().check(z.minLength(1)),
+  caller: string({ min: 1 }),
 });
-export type Gateway = z.infer<typeof Gateway>;
+export type Gateway = Infer<typeof Gateway>;
 
-const eventBase = { id: z.string().check(z.minLength(1)) };
+const id = string({ min: 1 });
 
-export const CallEvent = z.discriminatedUnion('type', [
-  z.object({ ...eventBase, type: z.literal('queued'), position: z.optional(z.number()) }),
-  z.object({ ...eventBase, type: z.literal('ringing') }),
-  /** WebRTC: the agent is reserved; connect media to this gateway. */
-  z.object({ ...eventBase, type: z.literal('media'), gateway: Gateway }),
-  /** Callback: the visitor and the agent are bridged. */
-  z.object({ ...eventBase, type: z.literal('connected') }),
-  z.object({
-    ...eventBase,
-    type: z.literal('ended'),
-    reason: z.optional(z.string()),
-    message: z.optional(z.string()),
-  }),
-  z.object({
-    ...eventBase,
-    type: z.literal('failed'),
-    /** An ErrorCode; unknown codes from a newer server are kept as they are. */
-    code: z.string(),
-    message: z.string(),
-  }),
-  z.object({ ...eventBase, type: z.literal('scheduled'), at: z.string() }),
-]);
-export type CallEvent = z.infer<typeof CallEvent>;
+export const QueuedEvent = object({ id, type: literal('queued'), position: optional(number()) });
+export const RingingEvent = object({ id, type: literal('ringing') });
+/** WebRTC: the agent is reserved; connect media to this gateway. */
+export const MediaEvent = object({ id, type: literal('media'), gateway: Gateway });
+/** Callback: the visitor and the agent are bridged. */
+export const ConnectedEvent = object({ id, type: literal('connected') });
+export const EndedEvent = object({ id, type: literal('ended'), reason: optional(string()), message: optional(string()) });
+/** `code` is an ErrorCode; unknown codes from a newer server are kept as they are. */
+export const FailedEvent = object({ id, type: literal('failed'), code: string({ min: 1 }), message: string() });
+export const ScheduledEvent = object({ id, type: literal('scheduled'), at: string() });
 
-export const EventsResponse = z.object({
-  events: z.array(CallEvent),
-});
-export type EventsResponse = z.infer<typeof EventsResponse>;
+export type CallEvent =
+  | Infer<typeof QueuedEvent>
+  | Infer<typeof RingingEvent>
+  | Infer<typeof MediaEvent>
+  | Infer<typeof ConnectedEvent>
+  | Infer<typeof EndedEvent>
+  | Infer<typeof FailedEvent>
+  | Infer<typeof ScheduledEvent>;
 
-export const HangupResponse = z.object({ ok: z.boolean() });
-export type HangupResponse = z.infer<typeof HangupResponse>;
+export const CallEvent: Check<CallEvent> = tagged<'type', CallEvent>('type', {
+  queued: QueuedEvent,
+  ringing: RingingEvent,
+  media: MediaEvent,
+  connected: ConnectedEvent,
+  ended: EndedEvent,
+  failed: FailedEvent,
+  scheduled: ScheduledEvent,
+} as Record<string, Check<CallEvent>>);
 
-export const ErrorBody = z.object({
-  error: z.object({
-    code: z.string(),
-    message: z.string(),
+export const EventsResponse = object({ events: array(CallEvent) });
+export type EventsResponse = Infer<typeof EventsResponse>;
+
+export const HangupResponse = object({ ok: boolean() });
+export type HangupResponse = Infer<typeof HangupResponse>;
+
+export const ErrorBody = object({
+  error: object({
+    code: string(),
+    message: string(),
     /** Seconds, for rate-limited. */
-    retryAfter: z.optional(z.number()),
+    retryAfter: optional(number()),
   }),
 });
-export type ErrorBody = z.infer<typeof ErrorBody>;
+export type ErrorBody = Infer<typeof ErrorBody>;
 
 /** Event types after which no further event for the call will come. */
 export const FINAL_EVENT_TYPES: ReadonlySet<CallEvent['type']> = new Set(['ended', 'failed', 'scheduled']);

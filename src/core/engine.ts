@@ -1,0 +1,293 @@
+import type { CallEvent, CallMode, Gateway, IceServer } from '../protocol/index.ts';
+import { FINAL_EVENT_TYPES } from '../protocol/index.ts';
+import { ErrorCode } from '../protocol/errors.ts';
+import type { MediaCall, MediaEnd, MediaModule } from '../media/types.ts';
+import { EndpointClient } from './client.ts';
+import type { CallSessionOptions, CallTarget } from './session.ts';
+import { CallError, InvalidStateError, isAbort, toCallError } from './errors.ts';
+import { poll } from './poller.ts';
+import type { CallSnapshot } from './snapshot.ts';
+import { CallState, canTransition, isFinal, isLive } from './states.ts';
+import type { Timers } from './timers.ts';
+
+/** Resources of one call; a newer call never sees an older one's. */
+class Run {
+  readonly abort = new AbortController();
+  token: string | null = null;
+  callId: string | null = null;
+  mode: CallMode | null = null;
+  iceServers: readonly IceServer[] = [];
+  media: MediaCall | null = null;
+  microphone: MediaStream | null = null;
+  mediaStarted = false;
+  /** The vendor already knows the call is over: no hang-up request needed. */
+  vendorDone = false;
+  /** hangup() or dispose() was called: whatever is still being set up must be undone. */
+  stopping = false;
+  lastEventId: string | null = null;
+  readonly seen = new Set<string>();
+  constructor(readonly client: EndpointClient) {}
+  get signal(): AbortSignal {
+    return this.abort.signal;
+  }
+}
+
+/** What the engine needs from the CallSession that loaded it. */
+export interface EngineHost {
+  readonly snapshot: CallSnapshot;
+  replace(next: CallSnapshot): void;
+  prefetchMedia(): Promise<MediaModule>;
+  readonly options: CallSessionOptions;
+  readonly timers: Timers;
+}
+
+/**
+ * The work of a call: token endpoint, event polling, media. Loaded on intent or click, so the
+ * first script stays small; the CallSession in the first script owns the snapshot.
+ */
+export class CallEngine {
+  #run: Run | null = null;
+  #ending: Promise<void> | null = null;
+
+  constructor(private readonly host: EngineHost) {}
+
+  get #snapshot(): CallSnapshot {
+    return this.host.snapshot;
+  }
+
+  get #timers(): Timers {
+    return this.host.timers;
+  }
+
+  /** Starts a call; the host has already moved to `authorizing`. */
+  start(target: CallTarget): void {
+    const client = new EndpointClient(target.endpoint, this.host.options.fetch, this.host.options.requestTimeouts);
+    const run = new Run(client);
+    this.#run = run;
+    this.#ending = null;
+    void this.#start(run, target);
+  }
+
+  hangup(): Promise<void> {
+    const run = this.#run;
+    if (!run || !isLive(this.#snapshot.state)) return Promise.resolve();
+    this.#ending ??= this.#hangup(run);
+    return this.#ending;
+  }
+
+  setMuted(muted: boolean): void {
+    this.#run?.media?.setMuted(muted);
+  }
+
+  sendDtmf(digits: string): void {
+    const media = this.#run?.media;
+    if (!media || this.#snapshot.state !== CallState.Connected) {
+      throw new InvalidStateError('sendDtmf(): no connected call.');
+    }
+    media.sendDtmf(digits);
+  }
+
+  /** Drops a live call with a request that outlives the page; the host marks it ended. */
+  dispose(): void {
+    const run = this.#run;
+    if (run && isLive(this.#snapshot.state)) this.#teardown(run, { keepalive: true });
+    this.#run = null;
+  }
+
+  prefetch(): Promise<MediaModule> {
+    return this.host.prefetchMedia();
+  }
+
+  async #start(run: Run, target: CallTarget): Promise<void> {
+    const wantsMedia = target.mode !== 'callback';
+    const media = wantsMedia ? this.host.prefetchMedia() : null;
+    media?.catch(() => undefined);
+    try {
+      const session = await run.client.createSession(
+        { destination: target.destination, ...(target.mode ? { mode: target.mode } : {}), ...(target.locale ? { locale: target.locale } : {}) },
+        run.signal,
+      );
+      if (run.stopping) return;
+      run.token = session.token;
+      run.mode = session.mode;
+      run.iceServers = session.iceServers ?? [];
+      this.#replace({ ...this.#snapshot, provider: session.provider, mode: session.mode });
+
+      if (session.mode === 'webrtc') {
+        if (!webrtcAvailable()) {
+          throw new CallError(ErrorCode.WebrtcUnsupported, 'This browser cannot make calls. Try a current Chrome, Edge, Firefox or Safari.');
+        }
+        let module: MediaModule;
+        try {
+          module = await (media ?? this.host.prefetchMedia());
+        } catch (error) {
+          throw new CallError(ErrorCode.MediaFailed, 'The calling component could not be loaded. Check your connection and try again.', { cause: error });
+        }
+        const microphone = await module.acquireMicrophone();
+        if (run.stopping) return stopTracks(microphone);
+        run.microphone = microphone;
+      }
+
+      this.#move(run, CallState.Dialing);
+      // Not aborted by hangup(): if the vendor created the call, we must learn its id to drop it.
+      const { callId } = await run.client.startCall(run.token, {}, new AbortController().signal);
+      run.callId = callId;
+      if (run.stopping) {
+        void run.client.hangup(run.token, callId, { keepalive: true }).catch(() => undefined);
+        return;
+      }
+      this.#replace({ ...this.#snapshot, callId });
+      this.#poll(run);
+    } catch (error) {
+      if (run.stopping || isAbort(error)) return;
+      this.#fail(run, error);
+    }
+  }
+
+  #poll(run: Run): void {
+    const token = run.token;
+    const callId = run.callId;
+    if (token === null || callId === null) return;
+    poll(
+      async (signal) => (await run.client.events(token, callId, run.lastEventId, signal)).events,
+      (events) => this.#onEvents(run, events),
+      run.signal,
+      { timers: this.#timers, ...this.host.options.poller },
+    ).catch((error: unknown) => {
+      if (!run.stopping) this.#fail(run, error);
+    });
+  }
+
+  /** Applies events in order; returns true once the call is over for the vendor. */
+  #onEvents(run: Run, events: readonly CallEvent[]): boolean {
+    for (const event of events) {
+      if (run !== this.#run || run.stopping) return true;
+      if (run.seen.has(event.id)) continue;
+      run.seen.add(event.id);
+      run.lastEventId = event.id;
+      if (FINAL_EVENT_TYPES.has(event.type)) run.vendorDone = true;
+      const now = this.#timers.now();
+      switch (event.type) {
+        case 'queued':
+          this.#move(run, CallState.Queued, {
+            queuedAt: this.#snapshot.queuedAt ?? now,
+            queuePosition: event.position ?? null,
+          });
+          break;
+        case 'ringing':
+          this.#move(run, CallState.Ringing);
+          break;
+        case 'media':
+          if (run.mode === 'webrtc' && !run.mediaStarted) {
+            run.mediaStarted = true;
+            this.#move(run, CallState.Connecting);
+            void this.#connectMedia(run, event.gateway);
+          }
+          break;
+        case 'connected':
+          this.#move(run, CallState.Connected, { connectedAt: this.#snapshot.connectedAt ?? now });
+          break;
+        case 'ended':
+          this.#teardown(run, { notifyVendor: false });
+          this.#move(run, CallState.Ended, { endedAt: now });
+          return true;
+        case 'failed':
+          this.#fail(run, new CallError(event.code, event.message || 'The call could not be completed.'));
+          return true;
+        case 'scheduled':
+          this.#teardown(run, { notifyVendor: false });
+          this.#move(run, CallState.Scheduled, { scheduledAt: event.at, endedAt: now });
+          return true;
+      }
+    }
+    return false;
+  }
+
+  async #connectMedia(run: Run, gateway: Gateway): Promise<void> {
+    try {
+      const module = await this.host.prefetchMedia();
+      const microphone = run.microphone;
+      if (!microphone) throw new CallError(ErrorCode.MicrophoneUnavailable, 'No microphone is available.');
+      const media = await module.connect({
+        gateway,
+        iceServers: run.iceServers,
+        microphone,
+        signal: run.signal,
+        onEnd: (end) => this.#onMediaEnd(run, end),
+      });
+      if (run.stopping || run !== this.#run) return media.hangup();
+      run.media = media;
+      media.setMuted(this.#snapshot.muted);
+      this.#move(run, CallState.Connected, { connectedAt: this.#timers.now() });
+    } catch (error) {
+      if (run.stopping || isAbort(error)) return;
+      this.#fail(run, error);
+    }
+  }
+
+  #onMediaEnd(run: Run, end: MediaEnd): void {
+    if (run !== this.#run || run.stopping || !isLive(this.#snapshot.state)) return;
+    if (end.by === 'error') {
+      this.#fail(run, new CallError(end.code ?? ErrorCode.MediaFailed, end.message ?? 'The call\'s audio failed.'));
+      return;
+    }
+    // The agent hung up: make sure the vendor releases the call too.
+    this.#teardown(run, {});
+    this.#move(run, CallState.Ended, { endedAt: this.#timers.now() });
+  }
+
+  async #hangup(run: Run): Promise<void> {
+    this.#move(run, CallState.Ending);
+    const notify = this.#teardown(run, {});
+    await notify;
+    if (run === this.#run && this.#snapshot.state === CallState.Ending) {
+      this.#move(run, CallState.Ended, { endedAt: this.#timers.now() });
+    }
+  }
+
+  #fail(run: Run, error: unknown): void {
+    if (run !== this.#run || isFinal(this.#snapshot.state)) return;
+    const e = toCallError(error);
+    this.#teardown(run, {});
+    this.#move(run, CallState.Failed, {
+      endedAt: this.#timers.now(),
+      error: { code: e.code, message: e.message, ...(e.retryAfter === undefined ? {} : { retryAfter: e.retryAfter }) },
+    });
+  }
+
+  /** Stops polling and media, releases the microphone, and tells the vendor unless it knows. */
+  #teardown(run: Run, options: { notifyVendor?: boolean; keepalive?: boolean }): Promise<void> {
+    run.stopping = true;
+    run.abort.abort();
+    run.media?.hangup();
+    run.media = null;
+    stopTracks(run.microphone);
+    run.microphone = null;
+    const notify = options.notifyVendor ?? !run.vendorDone;
+    run.vendorDone = true;
+    if (!notify || run.token === null || run.callId === null) return Promise.resolve();
+    return run.client
+      .hangup(run.token, run.callId, { keepalive: options.keepalive === true })
+      .catch(() => undefined);
+  }
+
+  #move(run: Run, state: CallState, changes: Partial<CallSnapshot> = {}): void {
+    if (run !== this.#run) return;
+    const from = this.#snapshot.state;
+    if (!canTransition(from, state)) return;
+    this.#replace({ ...this.#snapshot, ...changes, state });
+  }
+
+  #replace(next: CallSnapshot): void {
+    this.host.replace(next);
+  }
+}
+
+function stopTracks(stream: MediaStream | null): void {
+  for (const track of stream?.getTracks() ?? []) track.stop();
+}
+
+function webrtcAvailable(): boolean {
+  return typeof RTCPeerConnection === 'function' && typeof navigator !== 'undefined' &&
+    typeof navigator.mediaDevices?.getUserMedia === 'function';
+}

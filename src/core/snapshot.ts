@@ -1,0 +1,49 @@
+import type { CallMode } from '../protocol/index.ts';
+import type { CallState } from './states.ts';
+
+export interface CallErrorInfo {
+  /** An ErrorCode (kebab-case). */
+  readonly code: string;
+  /** A sentence for the visitor. */
+  readonly message: string;
+  /** Seconds to wait before trying again (rate-limited). */
+  readonly retryAfter?: number;
+}
+
+/**
+ * Everything known about the call at one moment. Immutable: every change makes a new
+ * snapshot, so `Object.is` tells whether anything changed.
+ */
+export interface CallSnapshot {
+  readonly state: CallState;
+  /** The vendor serving the call (`huawei`, ...), once the token endpoint said so. */
+  readonly provider: string | null;
+  readonly mode: CallMode | null;
+  readonly callId: string | null;
+  readonly muted: boolean;
+  /** Set in the `failed` state only. */
+  readonly error: CallErrorInfo | null;
+  /** Epoch milliseconds. */
+  readonly startedAt: number | null;
+  readonly queuedAt: number | null;
+  readonly connectedAt: number | null;
+  readonly endedAt: number | null;
+  readonly queuePosition: number | null;
+  /** ISO 8601 time of a booked callback (`scheduled`). */
+  readonly scheduledAt: string | null;
+}
+
+export const INITIAL_SNAPSHOT: CallSnapshot = Object.freeze({
+  state: 'idle',
+  provider: null,
+  mode: null,
+  callId: null,
+  muted: false,
+  error: null,
+  startedAt: null,
+  queuedAt: null,
+  connectedAt: null,
+  endedAt: null,
+  queuePosition: null,
+  scheduledAt: null,
+});

@@ -1,0 +1,138 @@
+import { consume } from '@lit/context';
+import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
+import type { CallSession } from '../core/session.ts';
+import { INITIAL_SNAPSHOT, type CallSnapshot } from '../core/snapshot.ts';
+import { CallState, isLive } from '../core/states.ts';
+import { C2CEvent } from '../events/index.ts';
+import { ClockController } from './clock.ts';
+import { callSessionContext } from './context.ts';
+import { formatDuration, stateLabel } from './messages.ts';
+
+/**
+ * Shows the state of a call: what is happening, the time in the queue, the call's length and
+ * why it failed. Nest it in a `<click-to-call>`, or point `for` at one anywhere on the page.
+ *
+ * @summary The live status of a `<click-to-call>` call.
+ *
+ * @csspart base - The wrapper, also the polite live region.
+ * @csspart label - The state text.
+ * @csspart queue-time - Time spent waiting for an agent.
+ * @csspart elapsed - Length of the connected call.
+ * @csspart error - Why the call failed.
+ *
+ * @cssproperty [--c2c-status-color=inherit] - Text color.
+ * @cssproperty [--c2c-danger=#b3261e] - Color of the failure reason.
+ */
+@customElement('call-status')
+export class CallStatus extends LitElement {
+  static override styles = css`
+    :host {
+      display: block;
+      color: var(--c2c-status-color, inherit);
+    }
+    :host([hidden]) {
+      display: none;
+    }
+    [part='base'] {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 0.25em 0.75em;
+    }
+    [part='error'] {
+      color: var(--c2c-danger, #b3261e);
+      flex-basis: 100%;
+    }
+  `;
+
+  /** The id of a `<click-to-call>` to follow, when this element is not nested in it. */
+  @property({ attribute: 'for' }) htmlFor = '';
+
+  /** The followed call's state, reflected for styling. Read-only. */
+  @property({ reflect: true }) state: CallState = CallState.Idle;
+
+  @consume({ context: callSessionContext, subscribe: true })
+  @state()
+  protected session: CallSession | undefined = undefined;
+
+  @state() protected snapshot: CallSnapshot = INITIAL_SNAPSHOT;
+
+  readonly #clock = new ClockController(this, () => isLive(this.snapshot.state));
+  #unsubscribe: (() => void) | null = null;
+  #root: Document | ShadowRoot | null = null;
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.#listen();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.#unsubscribe?.();
+    this.#unsubscribe = null;
+    this.#root?.removeEventListener(C2CEvent.StateChange, this.#onStateChange);
+    this.#root = null;
+  }
+
+  protected override willUpdate(changed: PropertyValues): void {
+    if (changed.has('session') || changed.has('htmlFor')) this.#listen();
+    if (this.state !== this.snapshot.state) this.state = this.snapshot.state;
+  }
+
+  /** Follows the nested session (context) when there is one, else the element named by `for`. */
+  #listen(): void {
+    this.#unsubscribe?.();
+    this.#unsubscribe = null;
+    this.#root?.removeEventListener(C2CEvent.StateChange, this.#onStateChange);
+    this.#root = null;
+    if (!this.isConnected) return;
+    if (this.session) {
+      const session = this.session;
+      this.snapshot = session.snapshot;
+      this.#unsubscribe = session.subscribe((next) => (this.snapshot = next));
+      return;
+    }
+    if (!this.htmlFor) return;
+    // Listening at the root also catches a target that is added or upgraded later.
+    const root = this.getRootNode() as Document | ShadowRoot;
+    this.#root = root;
+    root.addEventListener(C2CEvent.StateChange, this.#onStateChange);
+    const target = root.getElementById?.(this.htmlFor) as { snapshot?: CallSnapshot } | null;
+    if (target?.snapshot) this.snapshot = target.snapshot;
+  }
+
+  #onStateChange = (event: Event): void => {
+    const origin = event.composedPath()[0];
+    if (origin instanceof Element && origin.id === this.htmlFor) {
+      this.snapshot = (event as CustomEvent<CallSnapshot>).detail;
+    }
+  };
+
+  protected override render() {
+    const s = this.snapshot;
+    const now = this.#clock.now;
+    const waiting = s.state === CallState.Queued && s.queuedAt !== null;
+    const talking = (s.state === CallState.Connected || s.state === CallState.Reconnecting) && s.connectedAt !== null;
+    const lasted = s.state === CallState.Ended && s.connectedAt !== null && s.endedAt !== null;
+    return html`<div part="base" role="status" aria-live="polite" aria-atomic="true">
+      ${s.state === CallState.Idle ? nothing : html`<span part="label">${stateLabel(s.state)}</span>`}
+      ${waiting
+        ? html`<span part="queue-time">In queue ${formatDuration(now - (s.queuedAt ?? now))}${
+            s.queuePosition !== null ? html`, position ${s.queuePosition}` : nothing
+          }</span>`
+        : nothing}
+      ${talking ? html`<span part="elapsed">${formatDuration(now - (s.connectedAt ?? now))}</span>` : nothing}
+      ${lasted ? html`<span part="elapsed">Lasted ${formatDuration((s.endedAt ?? 0) - (s.connectedAt ?? 0))}</span>` : nothing}
+      ${s.state === CallState.Failed && s.error ? html`<span part="error">${s.error.message}</span>` : nothing}
+      ${s.state === CallState.Scheduled && s.scheduledAt
+        ? html`<span part="scheduled">${new Date(s.scheduledAt).toLocaleString()}</span>`
+        : nothing}
+    </div>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'call-status': CallStatus;
+  }
+}

@@ -1,0 +1,300 @@
+import { provide } from '@lit/context';
+import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
+import { CallSession, type CallSessionOptions } from '../core/session.ts';
+import type { CallSnapshot } from '../core/snapshot.ts';
+import { CallState, isFinal, isLive } from '../core/states.ts';
+import { C2CEvent, callStartEvent, snapshotEvent } from '../events/index.ts';
+import type { CallMode } from '../protocol/index.ts';
+import { ClockController } from './clock.ts';
+import { callSessionContext } from './context.ts';
+import { formatDuration, stateLabel } from './messages.ts';
+
+/**
+ * A call button for a contact center. The page names a token endpoint and a destination key;
+ * the endpoint holds every secret and decides what is dialed.
+ *
+ * @summary Click to talk to a contact center, in the browser (WebRTC) or by callback.
+ *
+ * @slot - Content shown under the controls, such as a nested `<call-status>`.
+ * @slot label - The call button's text (default "Call us").
+ *
+ * @event {CustomEvent<CallStartDetail>} c2c-call-start - Before any request; cancel it to stop the call.
+ * @event {CustomEvent<CallSnapshot>} c2c-state-change - After every change of the snapshot; detail is the new snapshot.
+ * @event {CustomEvent<CallSnapshot>} c2c-connected - The visitor and the agent can talk.
+ * @event {CustomEvent<CallSnapshot>} c2c-ended - The call is over (ended, scheduled or failed).
+ * @event {CustomEvent<CallSnapshot>} c2c-error - The call failed; `detail.error` has the code and message.
+ *
+ * @csspart base - The wrapper of everything.
+ * @csspart call-button - The button that starts a call.
+ * @csspart controls - The in-call controls.
+ * @csspart status - The state text during a call.
+ * @csspart timer - The elapsed time.
+ * @csspart mute-button - The mute toggle.
+ * @csspart hangup-button - The hang-up button.
+ * @csspart error - The failure message.
+ *
+ * @cssproperty [--c2c-accent=#0b6bcb] - Background of the call button.
+ * @cssproperty [--c2c-on-accent=#ffffff] - Text color on the call button.
+ * @cssproperty [--c2c-danger=#b3261e] - Background of the hang-up button.
+ * @cssproperty [--c2c-radius=999px] - Corner radius of the buttons.
+ * @cssproperty [--c2c-font=inherit] - Font of the widget.
+ */
+@customElement('click-to-call')
+export class ClickToCall extends LitElement {
+  static override styles = css`
+    :host {
+      display: inline-block;
+      font: var(--c2c-font, inherit);
+    }
+    :host([hidden]) {
+      display: none;
+    }
+    [part='base'] {
+      display: inline-flex;
+      flex-direction: column;
+      gap: 0.5em;
+    }
+    button {
+      font: inherit;
+      cursor: pointer;
+      border: 0;
+      border-radius: var(--c2c-radius, 999px);
+      padding: 0.6em 1.2em;
+      min-height: 44px;
+    }
+    button:focus-visible {
+      outline: 3px solid var(--c2c-accent, #0b6bcb);
+      outline-offset: 2px;
+    }
+    button:disabled {
+      cursor: not-allowed;
+      opacity: 0.6;
+    }
+    [part~='call-button'] {
+      background: var(--c2c-accent, #0b6bcb);
+      color: var(--c2c-on-accent, #ffffff);
+    }
+    [part~='hangup-button'] {
+      background: var(--c2c-danger, #b3261e);
+      color: #ffffff;
+    }
+    [part~='mute-button'] {
+      background: #e8eaed;
+      color: #1f1f1f;
+    }
+    [part~='mute-button'][aria-pressed='true'] {
+      background: #1f1f1f;
+      color: #ffffff;
+    }
+    [part='controls'] {
+      display: flex;
+      align-items: center;
+      gap: 0.5em;
+      flex-wrap: wrap;
+    }
+    [part='error'] {
+      color: var(--c2c-danger, #b3261e);
+      margin: 0;
+    }
+  `;
+
+  /** URL of the site's token endpoint (absolute, or relative to the page). Required. */
+  @property() endpoint = '';
+
+  /** A key the token endpoint maps to a queue or access code; the page never picks a number. */
+  @property() destination = '';
+
+  /** `webrtc` or `callback`, when the destination offers both; the endpoint decides otherwise. */
+  @property() mode: CallMode | undefined = undefined;
+
+  /** Language for the contact center and the widget, such as `en` or `zh-CN`. */
+  @property() locale: string | undefined = undefined;
+
+  /** Disables the call button. A call in progress is not affected. */
+  @property({ type: Boolean, reflect: true }) disabled = false;
+
+  /** The current call state, reflected for styling (`click-to-call[state=connected]`). Read-only. */
+  @property({ reflect: true }) state: CallState = CallState.Idle;
+
+  @provide({ context: callSessionContext })
+  protected session: CallSession;
+
+  readonly #clock = new ClockController(this, () => isLive(this.snapshot.state));
+  #unsubscribe: (() => void) | null = null;
+
+  constructor(options: CallSessionOptions = {}) {
+    super();
+    this.session = new CallSession(options);
+  }
+
+  /** Everything known about the current or last call. Read-only; replaced on every change. */
+  get snapshot(): CallSnapshot {
+    return this.session.snapshot;
+  }
+
+  /**
+   * Starts a call, as a click on the button does (the `c2c-call-start` event may cancel it).
+   * Resolves when the call is connected, booked or over; failures are in `snapshot.error`.
+   */
+  async call(): Promise<void> {
+    if (isLive(this.snapshot.state)) return;
+    const proceed = this.dispatchEvent(callStartEvent({ destination: this.destination, mode: this.mode ?? null }));
+    if (!proceed) return;
+    await this.session.call({
+      endpoint: this.endpoint,
+      destination: this.destination,
+      mode: this.mode,
+      locale: this.locale ?? (document.documentElement.lang || undefined),
+    });
+  }
+
+  /** Ends the call. Resolves when the call is `ended`. */
+  hangup(): Promise<void> {
+    return this.session.hangup();
+  }
+
+  /** Mutes (true) or unmutes (false) the visitor's microphone. */
+  setMuted(muted: boolean): void {
+    this.session.setMuted(muted);
+  }
+
+  /** Sends DTMF digits (0-9, A-D, *, #) during a connected WebRTC call. */
+  sendDtmf(digits: string): void {
+    this.session.sendDtmf(digits);
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.#unsubscribe ??= this.session.subscribe((next, previous) => this.#onSnapshot(next, previous));
+    this.addEventListener('pointerenter', this.#prefetch);
+    this.addEventListener('focusin', this.#prefetch);
+    this.addEventListener('touchstart', this.#prefetch, { passive: true });
+    window.addEventListener('pagehide', this.#onPageHide);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.removeEventListener('pointerenter', this.#prefetch);
+    this.removeEventListener('focusin', this.#prefetch);
+    this.removeEventListener('touchstart', this.#prefetch);
+    window.removeEventListener('pagehide', this.#onPageHide);
+    // A move within the page reconnects at once; only a real removal ends the call.
+    queueMicrotask(() => {
+      if (this.isConnected) return;
+      this.session.dispose();
+      this.#unsubscribe?.();
+      this.#unsubscribe = null;
+    });
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    // `state` mirrors the snapshot; a page writing it does not change the call.
+    if (changed.has('state') && this.state !== this.snapshot.state) this.state = this.snapshot.state;
+  }
+
+  #prefetch = (): void => {
+    if (!this.disabled) this.session.prefetch(this.mode).catch(() => undefined);
+  };
+
+  #onPageHide = (event: PageTransitionEvent): void => {
+    if (!event.persisted) this.session.dispose();
+  };
+
+  #onSnapshot(next: CallSnapshot, previous: CallSnapshot): void {
+    this.state = next.state;
+    this.requestUpdate();
+    this.dispatchEvent(snapshotEvent(C2CEvent.StateChange, next));
+    if (next.state === previous.state) return;
+    if (isLive(next.state) && !isLive(previous.state) && this.#hasFocus()) {
+      // The call button is replaced by the controls: keep keyboard users on the widget.
+      void this.updateComplete.then(() => this.shadowRoot?.querySelector<HTMLElement>('[part~=hangup-button]')?.focus());
+    }
+    if (next.state === CallState.Connected && previous.state !== CallState.Reconnecting) {
+      this.dispatchEvent(snapshotEvent(C2CEvent.Connected, next));
+    }
+    if (isFinal(next.state)) {
+      if (next.state === CallState.Failed) this.dispatchEvent(snapshotEvent(C2CEvent.Error, next));
+      this.dispatchEvent(snapshotEvent(C2CEvent.Ended, next));
+      if (this.#hasFocus()) {
+        void this.updateComplete.then(() => this.shadowRoot?.querySelector<HTMLElement>('[part~=call-button]')?.focus());
+      }
+    }
+  }
+
+  #hasFocus(): boolean {
+    return this.shadowRoot?.activeElement != null;
+  }
+
+  #onCallClick = (): void => {
+    void this.call();
+  };
+
+  #onHangupClick = (): void => {
+    void this.hangup();
+  };
+
+  #onMuteClick = (): void => {
+    this.setMuted(!this.snapshot.muted);
+  };
+
+  protected override render() {
+    const s = this.snapshot;
+    return html`<div part="base">
+      ${isLive(s.state) ? this.#renderLive(s) : this.#renderIdle(s)}
+      <slot></slot>
+    </div>`;
+  }
+
+  #renderIdle(s: CallSnapshot) {
+    const again = isFinal(s.state);
+    return html`
+      ${s.state === CallState.Failed && s.error
+        ? html`<p part="error" role="alert">${s.error.message}</p>`
+        : nothing}
+      <button
+        part="call-button"
+        type="button"
+        ?disabled=${this.disabled || !this.endpoint || !this.destination}
+        @click=${this.#onCallClick}
+      >
+        <slot name="label">${again ? 'Call again' : 'Call us'}</slot>
+      </button>
+    `;
+  }
+
+  #renderLive(s: CallSnapshot) {
+    const since = s.connectedAt ?? s.queuedAt;
+    const canMute = s.mode !== 'callback';
+    return html`<div part="controls">
+      <span part="status">${stateLabel(s.state)}</span>
+      ${since !== null
+        ? html`<span part="timer" role="timer" aria-label="Elapsed time">${formatDuration(this.#clock.now - since)}</span>`
+        : nothing}
+      ${canMute
+        ? html`<button
+            part="mute-button"
+            type="button"
+            aria-pressed=${s.muted ? 'true' : 'false'}
+            @click=${this.#onMuteClick}
+          >
+            ${s.muted ? 'Unmute' : 'Mute'}
+          </button>`
+        : nothing}
+      <button
+        part="hangup-button"
+        type="button"
+        ?disabled=${s.state === CallState.Ending}
+        @click=${this.#onHangupClick}
+      >
+        Hang up
+      </button>
+    </div>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'click-to-call': ClickToCall;
+  }
+}

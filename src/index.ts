@@ -1,0 +1,14 @@
+/**
+ * The browser entry: registers `<click-to-call>` and `<call-status>`. JsSIP is not in here:
+ * it is loaded on intent or when a WebRTC call starts.
+ */
+export { ClickToCall } from './elements/click-to-call.ts';
+export { CallStatus } from './elements/call-status.ts';
+export { CallSession } from './core/session.ts';
+export type { CallSessionOptions, CallTarget } from './core/session.ts';
+export type { CallSnapshot, CallErrorInfo } from './core/snapshot.ts';
+export { CallState, CALL_STATES } from './core/states.ts';
+export { CallError, InvalidArgumentError, InvalidStateError } from './core/errors.ts';
+export { ErrorCode } from './protocol/errors.ts';
+export { C2CEvent } from './events/index.ts';
+export type { CallStartDetail } from './events/index.ts';
