@@ -23,7 +23,7 @@ export default {
     // Without preferBuiltins: false JsSIP's chunk keeps a bare `import 'events'`.
     resolve({ browser: true, preferBuiltins: false, extensions: ['.ts', '.js', '.mjs', '.json'] }),
     json(),
-    commonjs(),
+    commonjs({ requireReturnsDefault: 'auto' }),
     esbuild({ target: 'es2022', tsconfig: 'tsconfig.json', legalComments: 'none' }),
     terser({ ecma: 2022, module: true, compress: { passes: 2 }, format: { comments: false } }),
   ],

@@ -9,7 +9,7 @@ const run = (cmd, args) => execFileSync(cmd, args, { stdio: 'inherit' });
 rmSync('dist', { recursive: true, force: true });
 run('npx', ['rollup', '-c', 'rollup.config.mjs', '--silent']);
 await build({
-  entryPoints: ['src/server/index.ts', 'src/server/cli.ts'],
+  entryPoints: ['src/server/index.ts', 'src/server/cli.ts', { in: 'src/sandbox/index.ts', out: 'sandbox' }],
   outdir: 'dist/server',
   bundle: true,
   splitting: true,

@@ -1,6 +1,8 @@
 // Rollup plugin: keeps JsSIP's chunk small without touching what JsSIP does.
 // - `debug`: JsSIP logs only when a page turns `debug` on; a no-op logger replaces it.
 // - JsSIP's package.json: only `title` and `version` are read; the rest would ship.
+// Both are ES modules with a default export only; commonjs({ requireReturnsDefault: 'auto' })
+// hands that default to JsSIP's require().
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
@@ -30,11 +32,11 @@ createDebug.default = createDebug;
 createDebug.enable = function () {};
 createDebug.disable = function () { return ''; };
 createDebug.enabled = function () { return false; };
-module.exports = createDebug;`;
+export default createDebug;`;
       }
       if (id === PKG_ID) {
         const pkg = JSON.parse(readFileSync(require.resolve('jssip/package.json'), 'utf8'));
-        return `module.exports = ${JSON.stringify({ title: pkg.title, version: pkg.version })};`;
+        return `export default ${JSON.stringify({ title: pkg.title, version: pkg.version })};`;
       }
       return null;
     },

@@ -281,12 +281,7 @@ export class ClickToCall extends LitElement {
             ${s.muted ? 'Unmute' : 'Mute'}
           </button>`
         : nothing}
-      <button
-        part="hangup-button"
-        type="button"
-        ?disabled=${s.state === CallState.Ending}
-        @click=${this.#onHangupClick}
-      >
+      <button part="hangup-button" type="button" @click=${this.#onHangupClick}>
         Hang up
       </button>
     </div>`;

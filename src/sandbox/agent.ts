@@ -1,0 +1,552 @@
+/**
+ * A sandbox contact-center agent made of real parts: a `ws` WebSocket server speaking SIP
+ * (subprotocol `sip`), one JsSIP UA per accepted connection and @roamhq/wrtc for media.
+ * A browser JsSIP caller can point its socket straight at `url` and call `sip:<user>@<domain>`;
+ * no SIP proxy is involved. The agent answers with a tone (or echoes the caller) and measures
+ * what it hears, so a test can prove audio in both directions.
+ */
+import { EventEmitter } from 'node:events';
+import type { IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { RTCSession, EndEvent, IncomingDTMFEvent, PeerConnectionEvent } from 'jssip/lib/RTCSession';
+import type { IncomingRTCSessionEvent, UA } from 'jssip/lib/UA';
+import type { Socket as JsSIPSocket } from 'jssip/lib/Socket';
+import type { WebSocket, WebSocketServer } from 'ws';
+
+export type AgentAudio = 'tone' | 'echo';
+
+export interface AgentOptions {
+  /** Interface to listen on; loopback by default so nothing leaves the machine. */
+  host?: string;
+  /** 0 asks the OS for a free port. */
+  port?: number;
+  /** The user part the agent answers as (the access code the caller dials). */
+  user: string;
+  domain?: string;
+  /** 'tone' sends a 440 Hz sine; 'echo' sends back what the caller sends. */
+  audio?: AgentAudio;
+  toneHz?: number;
+  answerDelayMs?: number;
+  /** When set, the agent hangs up this long after the call is confirmed. */
+  hangupAfterMs?: number;
+}
+
+export type EndedBy = 'caller' | 'agent' | 'system';
+
+export interface AgentDtmf {
+  tone: string;
+  /** 'info' = SIP INFO (application/dtmf-relay). */
+  via: 'info';
+  at: number;
+}
+
+export interface AgentCallStats {
+  id: string;
+  from: string;
+  startedAt: number;
+  answeredAt: number | null;
+  confirmedAt: number | null;
+  endedAt: number | null;
+  /** inbound-rtp packetsReceived from wrtc's getStats, sampled every STATS_INTERVAL_MS. */
+  packetsReceived: number;
+  /** 10 ms audio frames delivered by the RTCAudioSink (decoded audio, silence included). */
+  framesReceived: number;
+  /** Mean of per-frame RMS, 0..1 (same scale as WebRTC's audioLevel). */
+  meanLevel: number;
+  /** Highest per-frame peak amplitude, 0..1. */
+  peakLevel: number;
+  dtmf: AgentDtmf[];
+  endedBy: EndedBy | null;
+  cause: string | null;
+}
+
+export interface AgentStats {
+  callsAnswered: number;
+  activeCalls: number;
+  calls: AgentCallStats[];
+}
+
+export interface AgentEvents {
+  /** An INVITE arrived. */
+  call: [AgentCallStats];
+  confirmed: [AgentCallStats];
+  dtmf: [AgentCallStats, AgentDtmf];
+  ended: [AgentCallStats];
+}
+
+export interface Agent {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+  stats(): AgentStats;
+  on<E extends keyof AgentEvents>(event: E, fn: (...args: AgentEvents[E]) => void): () => void;
+}
+
+type Wrtc = typeof import('@roamhq/wrtc');
+type JsSIPModule = typeof import('jssip');
+
+const SAMPLE_RATE = 48_000;
+const FRAME_SAMPLES = 480; // 10 ms at 48 kHz: the frame size wrtc's RTCAudioSource expects
+const STATS_INTERVAL_MS = 250;
+const BYE_DRAIN_MS = 1_000;
+const SOCKET_CLOSE_MS = 1_000;
+
+let loaded: Promise<{ wrtc: Wrtc; JsSIP: JsSIPModule }> | undefined;
+
+/**
+ * wrtc's classes go on globalThis (only where absent) because JsSIP calls them as bare
+ * globals. JsSIP must be imported after that. `window` is NOT made global here: libraries that
+ * sniff `typeof window` would think they run in a browser; see withWindow().
+ */
+function loadParts(): Promise<{ wrtc: Wrtc; JsSIP: JsSIPModule }> {
+  loaded ??= (async () => {
+    const wrtcMod = (await import('@roamhq/wrtc')) as Wrtc & { default?: Wrtc };
+    const wrtc = wrtcMod.default ?? wrtcMod;
+    const g = globalThis as Record<string, unknown>;
+    for (const name of ['RTCPeerConnection', 'RTCSessionDescription', 'RTCIceCandidate', 'MediaStream'] as const) {
+      if (g[name] === undefined) g[name] = wrtc[name];
+    }
+    const jssipMod = (await import('jssip')) as JsSIPModule & { default?: JsSIPModule };
+    const JsSIP = jssipMod.default ?? jssipMod;
+    // Silence JsSIP only, keeping whatever else DEBUG enabled for other libraries.
+    const previous = JsSIP.debug.disable();
+    if (previous) JsSIP.debug.enable(`${previous},-JsSIP:*`);
+    return { wrtc, JsSIP };
+  })();
+  return loaded;
+}
+
+/**
+ * JsSIP checks `window.RTCPeerConnection` synchronously when an INVITE arrives (UA.receiveRequest)
+ * and nowhere else on the answering side, so a `window` only for the duration of a synchronous
+ * delivery into JsSIP is enough and leaves the process's globals clean afterwards.
+ */
+function withWindow(wrtc: Wrtc, fn: () => void): void {
+  const g = globalThis as Record<string, unknown>;
+  if (g.window !== undefined) {
+    fn();
+    return;
+  }
+  g.window = { RTCPeerConnection: wrtc.RTCPeerConnection };
+  try {
+    fn();
+  } finally {
+    delete g.window;
+  }
+}
+
+/** JsSIP's Socket contract around a connection the server accepted (JsSIP normally dials out). */
+class ServerSideSocket implements JsSIPSocket {
+  via_transport = 'WS';
+  readonly url: string;
+  readonly sip_uri: string;
+  private open = true;
+
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly wrtc: Wrtc,
+    url: string,
+    host: string,
+    port: number,
+  ) {
+    this.url = url;
+    this.sip_uri = `sip:${host}:${port};transport=ws`;
+    ws.on('message', (data, isBinary) => {
+      if (isBinary && !Buffer.isBuffer(data)) return;
+      const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : data.toString();
+      // A malformed message must not take the process down with it.
+      try {
+        withWindow(this.wrtc, () => this.ondata(text));
+      } catch (error) {
+        process.emitWarning(`sandbox agent: SIP message dropped: ${String(error)}`);
+      }
+    });
+    ws.on('close', (code, reason) => {
+      this.open = false;
+      try {
+        this.ondisconnect(false, code, reason.toString());
+      } catch {
+        // JsSIP's own clean-up failing must not crash the server.
+      }
+    });
+    ws.on('error', () => {
+      // 'close' follows; handled there.
+    });
+  }
+
+  // JsSIP retries connect() forever after a disconnect: once closed, stay silent.
+  connect(): void {
+    if (this.open) this.onconnect();
+  }
+
+  disconnect(): void {
+    if (this.ws.readyState === this.ws.OPEN || this.ws.readyState === this.ws.CONNECTING) {
+      this.ws.close(1000);
+    }
+  }
+
+  send(message: string | ArrayBufferLike | Blob | ArrayBufferView): boolean {
+    if (!this.open || this.ws.readyState !== this.ws.OPEN) return false;
+    this.ws.send(typeof message === 'string' ? message : String(message));
+    return true;
+  }
+
+  isConnected(): boolean {
+    return this.open && this.ws.readyState === this.ws.OPEN;
+  }
+
+  isConnecting(): boolean {
+    return false;
+  }
+
+  // Replaced by JsSIP's Transport.
+  onconnect(): void {}
+  ondisconnect(_error: boolean, _code?: number, _reason?: string): void {}
+  ondata<T>(_event: T): void {}
+}
+
+/** Private JsSIP state touched only to stop without leaving timers behind. */
+interface UAInternals {
+  _closeTimer?: ReturnType<typeof setTimeout> | null;
+  _transport?: { disconnect(): void };
+  _transactions?: { nict: Record<string, unknown> };
+}
+
+interface Connection {
+  ws: WebSocket;
+  ua: UA;
+  sessions: Set<RTCSession>;
+  closed: Promise<void>;
+}
+
+interface CallState {
+  stats: AgentCallStats;
+  session: RTCSession;
+  pc: RTCPeerConnection | null;
+  timers: Set<ReturnType<typeof setTimeout>>;
+  cleanups: (() => void)[];
+  levelSum: number;
+}
+
+/** Tone frames paced by elapsed time: a bare 10 ms interval drifts and starves the encoder. */
+function startTone(source: InstanceType<Wrtc['nonstandard']['RTCAudioSource']>, hz: number): () => void {
+  const started = performance.now();
+  let sent = 0;
+  let phase = 0;
+  const step = (2 * Math.PI * hz) / SAMPLE_RATE;
+  const timer = setInterval(() => {
+    const due = Math.floor((performance.now() - started) / 10) + 1;
+    // After a stall, skip ahead instead of bursting many frames at once.
+    if (due - sent > 10) sent = due - 10;
+    while (sent < due) {
+      const samples = new Int16Array(FRAME_SAMPLES);
+      for (let i = 0; i < FRAME_SAMPLES; i++) {
+        samples[i] = Math.round(Math.sin(phase) * 0.5 * 32767);
+        phase += step;
+      }
+      phase %= 2 * Math.PI;
+      source.onData({ samples, sampleRate: SAMPLE_RATE });
+      sent++;
+    }
+  }, 10);
+  return () => clearInterval(timer);
+}
+
+function waitUntil(check: () => boolean, timeoutMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const deadline = Date.now() + timeoutMs;
+    const tick = () => {
+      if (check() || Date.now() >= deadline) resolve();
+      else setTimeout(tick, 20);
+    };
+    tick();
+  });
+}
+
+function stopUa(ua: UA): void {
+  ua.stop();
+  // UA.stop() waits 2 s for transactions before disconnecting; that timer would outlive close().
+  const internals = ua as unknown as UAInternals;
+  if (internals._closeTimer) {
+    clearTimeout(internals._closeTimer);
+    internals._closeTimer = null;
+    internals._transport?.disconnect();
+  }
+}
+
+export async function startAgent(options: AgentOptions): Promise<Agent> {
+  const { wrtc, JsSIP } = await loadParts();
+  const { WebSocketServer: Server } = (await import('ws')) as typeof import('ws');
+
+  const host = options.host ?? '127.0.0.1';
+  const domain = options.domain ?? 'sandbox.invalid';
+  const audio: AgentAudio = options.audio ?? 'tone';
+  const toneHz = options.toneHz ?? 440;
+
+  const emitter = new EventEmitter();
+  const calls: CallState[] = [];
+  const connections = new Set<Connection>();
+  let callsAnswered = 0;
+  let closing = false;
+  let seq = 0;
+
+  const wss: WebSocketServer = new Server({
+    host,
+    port: options.port ?? 0,
+    handleProtocols: (protocols) => (protocols.has('sip') ? 'sip' : false),
+  });
+  await new Promise<void>((resolve, reject) => {
+    wss.once('listening', resolve);
+    wss.once('error', reject);
+  });
+  const port = (wss.address() as AddressInfo).port;
+  const url = `ws://${host}:${port}`;
+
+  const emit = <E extends keyof AgentEvents>(event: E, ...args: AgentEvents[E]) => {
+    // A throwing listener belongs to the test, not to the SIP stack.
+    try {
+      emitter.emit(event, ...args);
+    } catch (error) {
+      process.emitWarning(`sandbox agent: '${event}' listener threw: ${String(error)}`);
+    }
+  };
+
+  async function sampleStats(call: CallState): Promise<void> {
+    const pc = call.pc;
+    if (!pc || pc.signalingState === 'closed') return;
+    try {
+      const report = await pc.getStats();
+      report.forEach((s: { type?: string; kind?: string; mediaType?: string; packetsReceived?: number }) => {
+        if (s.type === 'inbound-rtp' && (s.kind ?? s.mediaType) === 'audio' && typeof s.packetsReceived === 'number') {
+          call.stats.packetsReceived = Math.max(call.stats.packetsReceived, s.packetsReceived);
+        }
+      });
+    } catch {
+      // The pc may close between the check and the call.
+    }
+  }
+
+  function cleanup(call: CallState): void {
+    for (const t of call.timers) clearTimeout(t);
+    call.timers.clear();
+    for (const fn of call.cleanups.splice(0)) {
+      try {
+        fn();
+      } catch {
+        // Best effort: one failing stop must not keep the others running.
+      }
+    }
+  }
+
+  type AudioSource = InstanceType<Wrtc['nonstandard']['RTCAudioSource']>;
+
+  function createOutgoingAudio(call: CallState): { source: AudioSource; stream: MediaStream } {
+    const source = new wrtc.nonstandard.RTCAudioSource();
+    const track = source.createTrack();
+    call.cleanups.push(() => track.stop());
+    if (audio === 'tone') call.cleanups.push(startTone(source, toneHz));
+    return { source, stream: new wrtc.MediaStream([track]) as unknown as MediaStream };
+  }
+
+  function attachMedia(call: CallState, pc: RTCPeerConnection, source: AudioSource): void {
+    call.pc = pc;
+    pc.addEventListener('track', (event: RTCTrackEvent) => {
+      if (event.track.kind !== 'audio') return;
+      const sink = new wrtc.nonstandard.RTCAudioSink(event.track as never);
+      call.cleanups.push(() => sink.stop());
+      sink.ondata = (data: { samples: Int16Array; sampleRate: number; channelCount?: number }) => {
+        const { samples } = data;
+        let sum = 0;
+        let peak = 0;
+        for (let i = 0; i < samples.length; i++) {
+          const v = (samples[i] ?? 0) / 32768;
+          sum += v * v;
+          const a = Math.abs(v);
+          if (a > peak) peak = a;
+        }
+        const rms = samples.length ? Math.sqrt(sum / samples.length) : 0;
+        call.stats.framesReceived++;
+        call.levelSum += rms;
+        call.stats.meanLevel = call.levelSum / call.stats.framesReceived;
+        if (peak > call.stats.peakLevel) call.stats.peakLevel = peak;
+        if (audio === 'echo') {
+          source.onData({
+            samples,
+            sampleRate: data.sampleRate,
+            channelCount: data.channelCount ?? 1,
+          });
+        }
+      };
+    });
+
+    const poll = setInterval(() => void sampleStats(call), STATS_INTERVAL_MS);
+    call.cleanups.push(() => clearInterval(poll));
+    call.cleanups.push(() => {
+      if (pc.signalingState !== 'closed') pc.close();
+    });
+  }
+
+  function onSession(conn: Connection, event: IncomingRTCSessionEvent): void {
+    const { session, request } = event;
+    if (closing) {
+      session.terminate({ status_code: 480, reason_phrase: 'Agent Closing' });
+      return;
+    }
+    const call: CallState = {
+      session,
+      pc: null,
+      timers: new Set(),
+      cleanups: [],
+      levelSum: 0,
+      stats: {
+        id: `${++seq}`,
+        from: request.from.uri.toString(),
+        startedAt: Date.now(),
+        answeredAt: null,
+        confirmedAt: null,
+        endedAt: null,
+        packetsReceived: 0,
+        framesReceived: 0,
+        meanLevel: 0,
+        peakLevel: 0,
+        dtmf: [],
+        endedBy: null,
+        cause: null,
+      },
+    };
+    calls.push(call);
+    conn.sessions.add(session);
+
+    const later = (ms: number, fn: () => void) => {
+      const t = setTimeout(() => {
+        call.timers.delete(t);
+        fn();
+      }, ms);
+      call.timers.add(t);
+    };
+
+    const outgoing = createOutgoingAudio(call);
+    session.on('peerconnection', (e: PeerConnectionEvent) =>
+      attachMedia(call, e.peerconnection as RTCPeerConnection, outgoing.source),
+    );
+    session.on('confirmed', () => {
+      call.stats.confirmedAt = Date.now();
+      emit('confirmed', call.stats);
+      if (options.hangupAfterMs !== undefined) {
+        later(options.hangupAfterMs, () => void hangUp(call));
+      }
+    });
+    session.on('newDTMF', (e: IncomingDTMFEvent) => {
+      if (e.originator !== 'remote') return;
+      const digit: AgentDtmf = { tone: String(e.dtmf.tone), via: 'info', at: Date.now() };
+      call.stats.dtmf.push(digit);
+      emit('dtmf', call.stats, digit);
+    });
+    const finish = (e: EndEvent) => {
+      if (call.stats.endedAt !== null) return;
+      call.stats.endedAt = Date.now();
+      call.stats.endedBy ??= e.originator === 'remote' ? 'caller' : e.originator === 'local' ? 'agent' : 'system';
+      call.stats.cause = e.cause;
+      conn.sessions.delete(session);
+      cleanup(call);
+      emit('ended', call.stats);
+    };
+    session.on('ended', finish);
+    session.on('failed', finish);
+
+    emit('call', call.stats);
+    const answer = () => {
+      if (session.isEnded()) return;
+      callsAnswered++;
+      call.stats.answeredAt = Date.now();
+      session.answer({
+        mediaStream: outgoing.stream,
+        pcConfig: { iceServers: [] },
+      });
+    };
+    if (options.answerDelayMs) later(options.answerDelayMs, answer);
+    else answer();
+  }
+
+  async function hangUp(call: CallState): Promise<void> {
+    if (call.session.isEnded()) return;
+    // wrtc's pc is closed synchronously on termination: read the counters first.
+    await sampleStats(call);
+    if (call.session.isEnded()) return;
+    call.stats.endedBy = 'agent';
+    try {
+      call.session.terminate();
+    } catch {
+      // Already terminating.
+    }
+  }
+
+  wss.on('connection', (ws: WebSocket, req: IncomingMessage) => {
+    if (closing) {
+      ws.close(1001);
+      return;
+    }
+    const socket = new ServerSideSocket(ws, wrtc, url, host, port);
+    const ua = new JsSIP.UA({
+      sockets: [socket],
+      uri: `sip:${options.user}@${domain}`,
+      register: false,
+      session_timers: false,
+      user_agent: 'c2c-sandbox-agent',
+    });
+    const closed = new Promise<void>((resolve) => ws.once('close', () => resolve()));
+    const conn: Connection = { ws, ua, sessions: new Set(), closed };
+    connections.add(conn);
+    // Without a listener JsSIP answers INVITEs with 405.
+    ua.on('newRTCSession', (e: IncomingRTCSessionEvent) => {
+      if (e.originator === 'remote') onSession(conn, e);
+    });
+    ws.once('close', () => {
+      connections.delete(conn);
+      stopUa(ua);
+    });
+    void req;
+    ua.start();
+  });
+
+  return {
+    url,
+    port,
+    stats(): AgentStats {
+      return {
+        callsAnswered,
+        activeCalls: calls.filter((c) => c.stats.endedAt === null).length,
+        calls: calls.map((c) => ({ ...c.stats, dtmf: [...c.stats.dtmf] })),
+      };
+    },
+    on(event, fn) {
+      const listener = fn as (...args: unknown[]) => void;
+      emitter.on(event, listener);
+      return () => emitter.off(event, listener);
+    },
+    async close(): Promise<void> {
+      if (closing) return;
+      closing = true;
+      await Promise.all(calls.filter((c) => c.stats.endedAt === null).map((c) => hangUp(c)));
+      // Let BYEs be answered before the sockets go, within a bound.
+      await waitUntil(
+        () =>
+          [...connections].every(
+            (c) => Object.keys((c.ua as unknown as UAInternals)._transactions?.nict ?? {}).length === 0,
+          ),
+        BYE_DRAIN_MS,
+      );
+      const pending = [...connections];
+      for (const conn of pending) stopUa(conn.ua);
+      for (const conn of pending) if (conn.ws.readyState === conn.ws.OPEN) conn.ws.close(1001);
+      const allClosed = Promise.all(pending.map((c) => c.closed));
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([allClosed, new Promise<void>((r) => (timer = setTimeout(r, SOCKET_CLOSE_MS)))]);
+      clearTimeout(timer);
+      for (const conn of pending) conn.ws.terminate();
+      for (const call of calls) cleanup(call);
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+      emitter.removeAllListeners();
+    },
+  };
+}

@@ -1,0 +1,167 @@
+/**
+ * The sandbox behind `npm start` / `c2c-server --sandbox`: the real token endpoint in front of
+ * a Huawei simulator whose WebRTC gateway is an answering agent made of JsSIP + @roamhq/wrtc,
+ * plus the demo page and the built widget, all on one loopback port.
+ */
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createC2CHandler } from '../server/handler.ts';
+import { createNodeListener } from '../server/node.ts';
+import { startAgent, type Agent, type AgentAudio } from './agent.ts';
+import { startHuaweiSimulator, type CallScript, type HuaweiSimulator } from './huawei-simulator.ts';
+
+export interface SandboxOptions {
+  port?: number;
+  host?: string;
+  /** The agent sends a tone (default) or echoes the caller. */
+  audio?: AgentAudio;
+  /** Time in the simulated queue before the agent picks up. */
+  queueMs?: number;
+  /** Where demo/ and dist/ are; the package root by default. */
+  root?: string;
+  /** Print nothing (tests). */
+  quiet?: boolean;
+  /** More origins allowed to call the endpoint (a test runner's page, say). */
+  allowedOrigins?: string[];
+}
+
+export interface Sandbox {
+  url: string;
+  /** The token endpoint's URL (`<click-to-call endpoint>`). */
+  endpoint: string;
+  agent: Agent;
+  simulator: HuaweiSimulator;
+  close(): Promise<void>;
+}
+
+const ACCESS_CODE = '179080000537636';
+const DOMAIN = 'sandbox.c2c.invalid';
+const APP_KEY = 'sandbox-app-key';
+const APP_SECRET = 'sandbox-app-secret-not-for-browsers';
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.map': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+};
+
+/** Scenarios the demo page can pick for the next call (sandbox only). */
+const SCENARIOS: Record<string, CallScript> = {
+  answer: { outcome: 'connect' },
+  'outside-hours': { createResult: '12' },
+  'no-agent': { createResult: '13' },
+  'queue-timeout': { outcome: 'queue-timeout', causeDesc: 'All agents are busy. Please try again later.' },
+  'agent-hangs-up': { outcome: 'connect', agentHangupAfterMs: 5_000 },
+};
+
+export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const root = options.root ?? fileURLToPath(new URL('../..', import.meta.url));
+  const queueMs = options.queueMs ?? 1_500;
+  const agent = await startAgent({ user: ACCESS_CODE, domain: DOMAIN, audio: options.audio ?? 'tone' });
+  const simulator = await startHuaweiSimulator({
+    appKey: APP_KEY,
+    appSecret: APP_SECRET,
+    channelId: 'sandbox-web-channel',
+    gateway: { domain: DOMAIN, gwAddresses: [agent.url], accessCode: ACCESS_CODE },
+    script: { outcome: 'connect', queueMs },
+  });
+
+  let handler: ReturnType<typeof createNodeListener> | null = null;
+  const server = createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://sandbox').pathname;
+    if (path === '/c2c' || path.startsWith('/c2c/')) {
+      void handler?.(req, res);
+      return;
+    }
+    if (path === '/sandbox/scenario' && req.method === 'POST') {
+      void setScenario(req, res, simulator, queueMs);
+      return;
+    }
+    serveFile(root, path, res);
+  });
+  await new Promise<void>((done, fail) => {
+    server.once('error', fail);
+    server.listen(options.port ?? 8787, options.host ?? '127.0.0.1', () => done());
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = options.host ?? '127.0.0.1';
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  handler = createNodeListener(
+    createC2CHandler(
+      {
+        allowedOrigins: [url, `http://localhost:${port}`, `http://127.0.0.1:${port}`, ...(options.allowedOrigins ?? [])],
+        destinations: { sales: { provider: 'huawei' } },
+        providers: {
+          huawei: { baseUrl: simulator.url, appKey: APP_KEY, appSecret: APP_SECRET, channelId: 'sandbox-web-channel' },
+        },
+      },
+      { basePath: '/c2c' },
+    ),
+  );
+
+  if (!options.quiet) {
+    process.stdout.write(
+      [
+        '',
+        `  Sandbox ready: open ${url}/ in a browser, click Call, and you will hear the agent.`,
+        `  Token endpoint: ${url}/c2c  (Huawei simulator ${simulator.url}, agent ${agent.url})`,
+        '  Stop with Ctrl+C.',
+        '',
+      ].join('\n'),
+    );
+  }
+
+  return {
+    url,
+    endpoint: `${url}/c2c`,
+    agent,
+    simulator,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((done) => server.close(() => done()));
+      await Promise.all([agent.close(), simulator.close()]);
+    },
+  };
+}
+
+async function setScenario(req: IncomingMessage, res: ServerResponse, simulator: HuaweiSimulator, queueMs: number) {
+  let body = '';
+  for await (const chunk of req) body += chunk;
+  const name = (() => {
+    try {
+      return String((JSON.parse(body) as { scenario?: unknown }).scenario);
+    } catch {
+      return '';
+    }
+  })();
+  const script = SCENARIOS[name];
+  if (!script) {
+    res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: `unknown scenario '${name}'` }));
+    return;
+  }
+  simulator.control.setDefaultScript({ queueMs, ...script });
+  res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: true, scenario: name }));
+}
+
+function serveFile(root: string, path: string, res: ServerResponse): void {
+  const relative = path === '/' ? 'demo/index.html' : path.replace(/^\/+/, '');
+  const file = resolve(root, normalize(relative));
+  const allowed = [join(root, 'demo') + sep, join(root, 'dist') + sep];
+  if (!allowed.some((dir) => file.startsWith(dir)) || !existsSync(file) || !statSync(file).isFile()) {
+    res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found');
+    return;
+  }
+  res.writeHead(200, {
+    'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+    'cache-control': 'no-cache',
+  });
+  createReadStream(file).pipe(res);
+}

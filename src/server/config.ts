@@ -1,0 +1,211 @@
+/**
+ * The token endpoint's configuration: one zod schema, read from a JSON file and/or environment
+ * variables, validated once at start so that a typo fails loudly before the first visitor
+ * clicks instead of on the first call.
+ */
+import { readFileSync } from 'node:fs';
+import * as z from 'zod';
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  readonly code = 'config-error';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+const IceServerConfig = z.object({
+  urls: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
+  username: z.string().optional(),
+  credential: z.string().optional(),
+});
+
+export const HuaweiConfig = z.object({
+  /** e.g. https://service.besclouds.com; tests point it at the simulator. */
+  baseUrl: z.url({ protocol: /^https?$/ }).transform((url) => url.replace(/\/+$/, '')),
+  appKey: z.string().min(1),
+  appSecret: z.string().min(1),
+  /** The WEB channel's configuration id (applyToken `channelId`). */
+  channelId: z.string().min(1),
+  iceServers: z.array(IceServerConfig).optional(),
+  locale: z.string().min(1).max(16).default('en'),
+  /** Shown to the agent as the visitor's name (applyToken `userName`). */
+  userName: z.string().min(1).max(64).default('Web visitor'),
+  /** Asked for in X-Token-Expire; Huawei caps it at 3600. */
+  tokenExpireSeconds: z.number().int().min(60).max(3600).default(3600),
+});
+export type HuaweiConfig = z.output<typeof HuaweiConfig>;
+
+export const PROVIDER_NAMES = ['huawei'] as const;
+export type ProviderName = (typeof PROVIDER_NAMES)[number];
+
+export const DestinationConfig = z.object({
+  provider: z.enum(PROVIDER_NAMES),
+  /** Huawei createClickToCall mediaAbility: "0" voice. Video ("1") is not offered by the widget. */
+  mediaAbility: z.literal('0').default('0'),
+});
+export type DestinationConfig = z.output<typeof DestinationConfig>;
+
+export const C2CConfigSchema = z
+  .object({
+    /** Exact origins (scheme://host[:port]) whose pages may call the endpoint. */
+    allowedOrigins: z.array(z.string().min(1)).default([]),
+    destinations: z.record(z.string().min(1).max(64), DestinationConfig),
+    providers: z.object({ huawei: HuaweiConfig.optional() }).default({}),
+    sessionTtlSeconds: z.number().int().min(5).max(3600).default(120),
+  })
+  .superRefine((config, ctx) => {
+    for (const [key, destination] of Object.entries(config.destinations)) {
+      if (!config.providers[destination.provider]) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['destinations', key, 'provider'],
+          message: `provider '${destination.provider}' is not configured under providers.${destination.provider}`,
+        });
+      }
+    }
+    for (const [index, origin] of config.allowedOrigins.entries()) {
+      if (normalizeOrigin(origin) === null) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['allowedOrigins', index],
+          message: `'${origin}' is not an origin like https://shop.example`,
+        });
+      }
+    }
+  });
+
+export type C2CConfig = z.output<typeof C2CConfigSchema>;
+export type C2CConfigInput = z.input<typeof C2CConfigSchema>;
+
+/** scheme://host[:port] in lower case, or null when the text is not an http(s) origin. */
+export function normalizeOrigin(text: string): string | null {
+  try {
+    const url = new URL(text);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') return null;
+    if (url.pathname !== '/' || url.search || url.hash || url.username) return null;
+    return url.origin;
+  } catch {
+    return null;
+  }
+}
+
+function formatIssues(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => `${issue.path.length ? issue.path.join('.') : '(root)'}: ${issue.message}`)
+    .join('; ');
+}
+
+/** Validates an already assembled config object (file, env or code); throws ConfigError. */
+export function parseConfig(input: unknown): C2CConfig {
+  const result = C2CConfigSchema.safeParse(input, {
+    // zod v4 says "expected string, received undefined"; operators understand "Required".
+    error: (issue) => (issue.code === 'invalid_type' && issue.input === undefined ? 'Required' : undefined),
+  });
+  if (!result.success) throw new ConfigError(`Invalid configuration: ${formatIssues(result.error)}`, { cause: result.error });
+  return result.data;
+}
+
+export interface LoadConfigOptions {
+  /** Path of a JSON config file. */
+  file?: string;
+  /** Environment variables (defaults to process.env); they override the file. */
+  env?: Record<string, string | undefined>;
+  /** A config object from code; the file and env are layered over it. */
+  config?: unknown;
+}
+
+type Json = Record<string, unknown>;
+
+function isObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function child(parent: Json, key: string): Json {
+  const existing = parent[key];
+  if (isObject(existing)) return existing;
+  const created: Json = {};
+  parent[key] = created;
+  return created;
+}
+
+function envNumber(name: string, text: string): number {
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value)) throw new ConfigError(`${name}: expected a number, got '${text}'`);
+  return value;
+}
+
+const HUAWEI_ENV: ReadonlyArray<[string, string, 'string' | 'number' | 'json']> = [
+  ['C2C_HUAWEI_BASE_URL', 'baseUrl', 'string'],
+  ['C2C_HUAWEI_APP_KEY', 'appKey', 'string'],
+  ['C2C_HUAWEI_APP_SECRET', 'appSecret', 'string'],
+  ['C2C_HUAWEI_CHANNEL_ID', 'channelId', 'string'],
+  ['C2C_HUAWEI_LOCALE', 'locale', 'string'],
+  ['C2C_HUAWEI_USER_NAME', 'userName', 'string'],
+  ['C2C_HUAWEI_TOKEN_EXPIRE_SECONDS', 'tokenExpireSeconds', 'number'],
+  ['C2C_HUAWEI_ICE_SERVERS', 'iceServers', 'json'],
+];
+
+/**
+ * Builds the config from (in increasing precedence) `config`, the JSON `file`, and `env`:
+ *   C2C_ALLOWED_ORIGINS=https://a.example,https://b.example
+ *   C2C_DESTINATIONS=sales=huawei,support=huawei
+ *   C2C_SESSION_TTL_SECONDS=120
+ *   C2C_HUAWEI_BASE_URL / _APP_KEY / _APP_SECRET / _CHANNEL_ID / _LOCALE / _USER_NAME /
+ *   _TOKEN_EXPIRE_SECONDS / _ICE_SERVERS (JSON array)
+ */
+export function loadConfig(options: LoadConfigOptions = {}): C2CConfig {
+  const env = options.env ?? process.env;
+  let raw: Json = isObject(options.config) ? structuredClone(options.config) : {};
+  if (options.config !== undefined && !isObject(options.config)) throw new ConfigError('config: expected an object');
+
+  if (options.file) {
+    let text: string;
+    try {
+      text = readFileSync(options.file, 'utf8');
+    } catch (cause) {
+      throw new ConfigError(`Cannot read config file ${options.file}: ${(cause as Error).message}`, { cause });
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (cause) {
+      throw new ConfigError(`Config file ${options.file} is not valid JSON: ${(cause as Error).message}`, { cause });
+    }
+    if (!isObject(parsed)) throw new ConfigError(`Config file ${options.file}: expected a JSON object`);
+    raw = { ...raw, ...parsed };
+  }
+
+  const origins = env.C2C_ALLOWED_ORIGINS;
+  if (origins !== undefined) {
+    raw.allowedOrigins = origins.split(',').map((o) => o.trim()).filter(Boolean);
+  }
+  const ttl = env.C2C_SESSION_TTL_SECONDS;
+  if (ttl !== undefined) raw.sessionTtlSeconds = envNumber('C2C_SESSION_TTL_SECONDS', ttl);
+  const destinations = env.C2C_DESTINATIONS;
+  if (destinations !== undefined) {
+    const map: Json = {};
+    for (const item of destinations.split(',').map((d) => d.trim()).filter(Boolean)) {
+      const [key, provider] = item.split('=').map((part) => part.trim());
+      if (!key || !provider) throw new ConfigError(`C2C_DESTINATIONS: expected key=provider, got '${item}'`);
+      map[key] = { provider };
+    }
+    raw.destinations = map;
+  }
+
+  for (const [name, key, kind] of HUAWEI_ENV) {
+    const value = env[name];
+    if (value === undefined) continue;
+    const huawei = child(child(raw, 'providers'), 'huawei');
+    if (kind === 'number') huawei[key] = envNumber(name, value);
+    else if (kind === 'json') {
+      try {
+        huawei[key] = JSON.parse(value);
+      } catch (cause) {
+        throw new ConfigError(`${name}: not valid JSON`, { cause });
+      }
+    } else huawei[key] = value;
+  }
+
+  return parseConfig(raw);
+}

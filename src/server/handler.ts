@@ -1,0 +1,314 @@
+/**
+ * The token endpoint as a Web-standard `(Request) => Promise<Response>`: the same handler runs
+ * on Node's http server, inside Express/Fastify through an adapter, or on a serverless runtime.
+ */
+import { randomBytes } from 'node:crypto';
+import { Hono, type Context } from 'hono';
+import { cors } from 'hono/cors';
+import { bodyLimit } from 'hono/body-limit';
+import { ErrorCode } from '../protocol/errors.ts';
+import {
+  CallEvent as CallEventSchema,
+  FINAL_EVENT_TYPES,
+  SessionRequest,
+  StartCallRequest,
+  type CallEvent,
+  type ErrorBody,
+  type EventsResponse,
+  type HangupResponse,
+  type SessionResponse,
+  type StartCallResponse,
+} from '../protocol/index.ts';
+import { normalizeOrigin, parseConfig, type C2CConfig, type C2CConfigInput, type ProviderName } from './config.ts';
+import { C2CError, type Provider } from './provider.ts';
+import { HuaweiProvider, type HuaweiProviderOptions } from './providers/huawei.ts';
+import { createMemoryStores, type CallRecord, type SessionRecord, type Stores } from './store.ts';
+
+export type C2CHandler = (request: Request) => Promise<Response>;
+
+export interface C2CHandlerOptions {
+  /** Where the endpoint is mounted, e.g. '/c2c'. Default '' (the root). */
+  basePath?: string;
+  /** Replace the in-memory stores (e.g. with Redis-backed ones). */
+  stores?: Partial<Stores>;
+  /** Clock for sessions and token caches (tests move it forward). */
+  now?: () => number;
+  /** Per-provider tuning, e.g. `{ huawei: { requestTimeoutMs, eventsTimeoutMs } }`. */
+  providerOptions?: { huawei?: HuaweiProviderOptions };
+  /** How long a call's records are kept after its last poll. Default 600 s. */
+  callIdleSeconds?: number;
+  /** Unexpected errors (answered as `internal-error`). Default: console.error. */
+  onError?: (error: unknown) => void;
+}
+
+/** How many delivered events a call keeps for resumed polls. */
+const RECENT_EVENTS = 20;
+const SEEN_EVENT_IDS = 200;
+const BODY_LIMIT_BYTES = 16 * 1024;
+
+function errorResponse(c: Context, status: number, code: ErrorCode, message: string): Response {
+  const body: ErrorBody = { error: { code, message } };
+  return c.json(body, status as 400);
+}
+
+function newToken(bytes: number): string {
+  return randomBytes(bytes).toString('base64url');
+}
+
+function createProviders(config: C2CConfig, options: C2CHandlerOptions): Map<ProviderName, Provider> {
+  const providers = new Map<ProviderName, Provider>();
+  if (config.providers.huawei) {
+    providers.set('huawei', new HuaweiProvider(config.providers.huawei, { now: options.now, ...options.providerOptions?.huawei }));
+  }
+  return providers;
+}
+
+async function readJson(c: Context, allowEmpty: boolean): Promise<unknown> {
+  const text = await c.req.text();
+  if (text.trim() === '') {
+    if (allowEmpty) return {};
+    throw new C2CError(ErrorCode.InvalidRequest, 'The request needs a JSON body.');
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new C2CError(ErrorCode.InvalidRequest, 'The request body is not valid JSON.');
+  }
+}
+
+function validate<T>(schema: { safeParse(value: unknown): { success: true; data: T } | { success: false; error: { issues: ReadonlyArray<{ path: PropertyKey[]; message: string }> } } }, value: unknown): T {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const detail = result.error.issues
+    .map((issue) => `${issue.path.length ? issue.path.map(String).join('.') : 'body'}: ${issue.message}`)
+    .join('; ');
+  throw new C2CError(ErrorCode.InvalidRequest, `Invalid request: ${detail}`);
+}
+
+export function createC2CHandler(input: C2CConfig | C2CConfigInput, options: C2CHandlerOptions = {}): C2CHandler {
+  const config = parseConfig(input);
+  const now = options.now ?? Date.now;
+  const stores: Stores = { ...createMemoryStores({ now }), ...options.stores };
+  const providers = createProviders(config, options);
+  const allowed = new Set(config.allowedOrigins.map((o) => normalizeOrigin(o)));
+  const sessionTtlMs = config.sessionTtlSeconds * 1000;
+  const callIdleMs = (options.callIdleSeconds ?? 600) * 1000;
+  const onError = options.onError ?? ((error: unknown) => console.error('[c2c-server] unexpected error', error));
+  const basePath = (options.basePath ?? '').replace(/\/+$/, '');
+
+  const app = new Hono({ strict: false });
+  const api = basePath ? app.basePath(basePath) : app;
+
+  app.onError((error, c) => {
+    if (error instanceof C2CError) return errorResponse(c, error.status, error.code, error.message);
+    onError(error);
+    return errorResponse(c, 500, ErrorCode.InternalError, 'The endpoint hit an unexpected error.');
+  });
+  app.notFound((c) => errorResponse(c, 404, ErrorCode.InvalidRequest, `No route ${c.req.method} ${new URL(c.req.url).pathname}.`));
+
+  // A page from a foreign origin is refused outright; no Origin (curl, same-origin GET) passes.
+  api.use('*', async (c, next) => {
+    const origin = c.req.header('Origin');
+    if (origin !== undefined && !allowed.has(normalizeOrigin(origin))) {
+      return errorResponse(c, 403, ErrorCode.OriginNotAllowed, `Origin ${origin} may not use this endpoint.`);
+    }
+    c.header('Cache-Control', 'no-store');
+    await next();
+  });
+  api.use(
+    '*',
+    cors({
+      origin: (origin) => (allowed.has(normalizeOrigin(origin)) ? origin : null),
+      allowMethods: ['GET', 'POST', 'OPTIONS'],
+      allowHeaders: ['Authorization', 'Content-Type'],
+      maxAge: 600,
+    }),
+  );
+  api.use(
+    '*',
+    bodyLimit({
+      maxSize: BODY_LIMIT_BYTES,
+      onError: (c) => errorResponse(c, 413, ErrorCode.InvalidRequest, 'The request body is too large.'),
+    }),
+  );
+
+  api.get('/health', (c) => c.json({ ok: true, providers: [...providers.keys()] }));
+
+  api.post('/session', async (c) => {
+    const body = validate(SessionRequest, await readJson(c, false));
+    const destination = Object.hasOwn(config.destinations, body.destination) ? config.destinations[body.destination] : undefined;
+    if (!destination) throw new C2CError(ErrorCode.UnknownDestination, `Unknown destination '${body.destination}'.`);
+    const provider = providers.get(destination.provider);
+    if (!provider) throw new C2CError(ErrorCode.InternalError, `Provider ${destination.provider} is not configured.`);
+    const mode = body.mode ?? provider.modes[0];
+    if (!mode || !provider.modes.includes(mode)) {
+      throw new C2CError(ErrorCode.NotSupported, `Destination '${body.destination}' offers ${provider.modes.join(', ')} calls only.`, { status: 400 });
+    }
+    const providerState = await provider.openSession({ locale: body.locale });
+    const token = newToken(32);
+    const issuedAt = now();
+    const session: SessionRecord = {
+      token,
+      destination: body.destination,
+      provider: destination.provider,
+      mode,
+      origin: c.req.header('Origin') ?? null,
+      expiresAt: issuedAt + sessionTtlMs,
+      keepUntil: issuedAt + sessionTtlMs,
+      providerState,
+    };
+    await stores.sessions.set(token, session, session.keepUntil);
+    const answer: SessionResponse = {
+      token,
+      expiresAt: session.expiresAt,
+      provider: session.provider,
+      mode,
+      ...(provider.iceServers ? { iceServers: provider.iceServers } : {}),
+    };
+    return c.json(answer, 201);
+  });
+
+  async function sessionOf(c: Context): Promise<SessionRecord> {
+    const header = c.req.header('Authorization') ?? '';
+    const match = /^Bearer ([A-Za-z0-9_-]{16,128})$/.exec(header);
+    if (!match?.[1]) throw new C2CError(ErrorCode.Unauthorized, 'Send the session token as "Authorization: Bearer <token>".');
+    const session = await stores.sessions.get(match[1]);
+    if (!session) throw new C2CError(ErrorCode.SessionExpired, 'The session token is unknown or has expired; start a new session.');
+    const origin = c.req.header('Origin');
+    if (origin !== undefined && session.origin !== null && normalizeOrigin(origin) !== normalizeOrigin(session.origin)) {
+      throw new C2CError(ErrorCode.OriginNotAllowed, 'This session belongs to another origin.');
+    }
+    return session;
+  }
+
+  function providerOf(session: SessionRecord): Provider {
+    const provider = providers.get(session.provider);
+    if (!provider) throw new C2CError(ErrorCode.InternalError, `Provider ${session.provider} is not configured.`);
+    return provider;
+  }
+
+  async function callOf(c: Context, session: SessionRecord): Promise<CallRecord> {
+    const callId = c.req.param('callId') ?? '';
+    const call = await stores.calls.get(callId);
+    if (!call || call.sessionToken !== session.token) throw new C2CError(ErrorCode.CallNotFound, `No call '${callId}' in this session.`);
+    return call;
+  }
+
+  /** Keeps the session and the call alive while the visitor is still polling. */
+  async function touch(session: SessionRecord, call: CallRecord): Promise<void> {
+    const keepUntil = now() + callIdleMs;
+    session.keepUntil = Math.max(session.keepUntil, keepUntil);
+    call.keepUntil = keepUntil;
+    await stores.sessions.set(session.token, session, session.keepUntil);
+    await stores.calls.set(call.callId, call, call.keepUntil);
+  }
+
+  api.post('/calls', async (c) => {
+    const session = await sessionOf(c);
+    const request = validate(StartCallRequest, await readJson(c, true));
+    if (now() >= session.expiresAt) throw new C2CError(ErrorCode.SessionExpired, 'The session token has expired; start a new session.');
+    if (session.callId) throw new C2CError(ErrorCode.InvalidRequest, 'This session already started a call; start a new session.', { status: 409 });
+    const destination = config.destinations[session.destination];
+    if (!destination) throw new C2CError(ErrorCode.UnknownDestination, `Destination '${session.destination}' is no longer configured.`);
+    const provider = providerOf(session);
+    try {
+      await provider.startCall(session.providerState, { destination, request });
+    } finally {
+      // Saves renewed vendor tokens even when the start failed.
+      await stores.sessions.set(session.token, session, session.keepUntil);
+    }
+    const callId = newToken(16);
+    const createdAt = now();
+    const call: CallRecord = {
+      callId,
+      sessionToken: session.token,
+      provider: session.provider,
+      status: 'active',
+      final: false,
+      hungUp: false,
+      seenEventIds: [],
+      recentEvents: [],
+      seq: 0,
+      createdAt,
+      keepUntil: createdAt + callIdleMs,
+    };
+    session.callId = callId;
+    await touch(session, call);
+    const answer: StartCallResponse = { callId };
+    return c.json(answer, 201);
+  });
+
+  api.get('/calls/:callId/events', async (c) => {
+    const session = await sessionOf(c);
+    let call = await callOf(c, session);
+    const after = c.req.query('after');
+    const replay = resumeFrom(call, after);
+    if (replay) return c.json({ events: replay } satisfies EventsResponse);
+    if (call.final) {
+      const last = call.recentEvents.at(-1);
+      return c.json({ events: last && last.id !== after ? [last] : [] } satisfies EventsResponse);
+    }
+
+    const provider = providerOf(session);
+    let seq = call.seq;
+    let polled: CallEvent[];
+    try {
+      polled = await provider.pollEvents(session.providerState, () => `s${++seq}`);
+    } finally {
+      await stores.sessions.set(session.token, session, session.keepUntil);
+    }
+    // The visitor may have hung up while the long poll was held: re-read before appending.
+    call = (await stores.calls.get(call.callId)) ?? call;
+    call.seq = Math.max(call.seq, seq);
+    const fresh: CallEvent[] = [];
+    for (const event of polled) {
+      if (call.final) break;
+      if (call.seenEventIds.includes(event.id)) continue;
+      const checked = CallEventSchema.safeParse(event);
+      if (!checked.success) continue;
+      fresh.push(event);
+      remember(call, event);
+    }
+    await touch(session, call);
+    return c.json({ events: fresh } satisfies EventsResponse);
+  });
+
+  api.post('/calls/:callId/hangup', async (c) => {
+    const session = await sessionOf(c);
+    const call = await callOf(c, session);
+    if (call.final || call.hungUp) return c.json({ ok: true } satisfies HangupResponse);
+    const provider = providerOf(session);
+    let dropped: boolean;
+    try {
+      ({ dropped } = await provider.hangup(session.providerState));
+    } finally {
+      await stores.sessions.set(session.token, session, session.keepUntil);
+    }
+    const latest = (await stores.calls.get(call.callId)) ?? call;
+    latest.hungUp = true;
+    if (!latest.final) remember(latest, { id: `s${++latest.seq}`, type: 'ended', reason: 'visitor-hangup' });
+    await touch(session, latest);
+    return c.json({ ok: dropped } satisfies HangupResponse);
+  });
+
+  return async (request: Request) => app.fetch(request);
+}
+
+/** Events delivered after `after`, when a client resumes a poll whose answer it lost. */
+function resumeFrom(call: CallRecord, after: string | undefined): CallEvent[] | null {
+  if (after === undefined) return null;
+  const index = call.recentEvents.findIndex((event) => event.id === after);
+  if (index < 0 || index === call.recentEvents.length - 1) return null;
+  return call.recentEvents.slice(index + 1);
+}
+
+function remember(call: CallRecord, event: CallEvent): void {
+  call.seenEventIds.push(event.id);
+  if (call.seenEventIds.length > SEEN_EVENT_IDS) call.seenEventIds.splice(0, call.seenEventIds.length - SEEN_EVENT_IDS);
+  call.recentEvents.push(event);
+  if (call.recentEvents.length > RECENT_EVENTS) call.recentEvents.splice(0, call.recentEvents.length - RECENT_EVENTS);
+  if (FINAL_EVENT_TYPES.has(event.type)) {
+    call.final = true;
+    call.status = event.type === 'failed' ? 'failed' : 'ended';
+  }
+}

@@ -1,0 +1,12 @@
+/** The token endpoint's public API (`click-to-call/server`). */
+export { createC2CHandler } from './handler.ts';
+export type { C2CHandler, C2CHandlerOptions } from './handler.ts';
+export { ConfigError, loadConfig, parseConfig } from './config.ts';
+export type { C2CConfig, C2CConfigInput, DestinationConfig, HuaweiConfig, LoadConfigOptions, ProviderName } from './config.ts';
+export { createNodeListener, serve } from './node.ts';
+export type { NodeListener, RunningServer, ServeOptions } from './node.ts';
+export { C2CError } from './provider.ts';
+export type { Provider, ProviderState } from './provider.ts';
+export { MemoryStore, createMemoryStores } from './store.ts';
+export type { CallRecord, CallStore, KeyValueStore, SessionRecord, SessionStore, Stores } from './store.ts';
+export type { HuaweiProviderOptions } from './providers/huawei.ts';

@@ -1,0 +1,27 @@
+// Drives the sandbox that web-test-runner.config.mjs starts (simulator, agent, endpoint).
+import { executeServerCommand } from '@web/test-runner-commands';
+
+export interface CallScript {
+  createResult?: '0' | '7' | '12' | '13';
+  outcome?: 'connect' | 'queue-timeout' | 'failed' | 'hold';
+  queueMs?: number;
+  agentHangupAfterMs?: number;
+  causeDesc?: string;
+}
+
+export async function endpoint(): Promise<string> {
+  const info = (await executeServerCommand('sandbox-info')) as { endpoint: string } | undefined;
+  if (!info) throw new Error('the sandbox plugin is not running');
+  return info.endpoint;
+}
+
+export const scriptNextCall = (script: CallScript) => executeServerCommand('sim-script', script);
+export const failNext = (path: string, fault: unknown, times = 1) =>
+  executeServerCommand('sim-fail-next', { path, fault, times });
+export const agentHangup = () => executeServerCommand('sim-agent-hangup');
+export const simCount = (path: string) => executeServerCommand('sim-count', { path }) as Promise<number>;
+export const agentStats = () =>
+  executeServerCommand('agent-stats') as Promise<
+    { callsAnswered: number; activeCalls: number; calls: Array<{ packetsReceived: number; meanLevel: number; endedBy: string | null }> } | undefined
+  >;
+export const simCalls = () => executeServerCommand('sim-calls') as Promise<Array<{ status: string }> | undefined>;

@@ -1,0 +1,123 @@
+// Component tests in Debian's Chromium, against the real sandbox: the token endpoint, the
+// Huawei simulator and the JsSIP + wrtc agent run in this process (built into dist/ first).
+import { createServer } from 'node:net';
+import { build } from 'esbuild';
+import { esbuildPlugin } from '@web/dev-server-esbuild';
+import { playwrightLauncher } from '@web/test-runner-playwright';
+import { startSandbox } from './dist/server/sandbox.js';
+
+const freePort = () =>
+  new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+
+const port = await freePort();
+
+/** JsSIP is CommonJS with circular requires: serve it as one ESM bundle made by esbuild. */
+function jssipBundle() {
+  let code;
+  return {
+    name: 'jssip-bundle',
+    resolveImport({ source }) {
+      if (source === 'jssip') return '/__jssip.js';
+    },
+    async serve(context) {
+      if (context.path !== '/__jssip.js') return;
+      code ??= (
+        await build({
+          stdin: {
+            // `export *` of a CommonJS module gives no named exports: name them.
+            contents: "import JsSIP from 'jssip'; export const { UA, WebSocketInterface, C, URI, debug } = JsSIP; export default JsSIP;",
+            resolveDir: process.cwd(),
+          },
+          bundle: true,
+          format: 'esm',
+          platform: 'browser',
+          write: false,
+          logLevel: 'silent',
+        })
+      ).outputFiles[0].text;
+      return { body: code, type: 'js' };
+    },
+  };
+}
+
+/** Starts the sandbox and lets tests drive it with executeServerCommand(). */
+function sandboxPlugin() {
+  let sandbox;
+  return {
+    name: 'c2c-sandbox',
+    async serverStart() {
+      sandbox = await startSandbox({
+        port: 0,
+        quiet: true,
+        queueMs: 200,
+        allowedOrigins: [`http://localhost:${port}`, `http://127.0.0.1:${port}`],
+      });
+    },
+    async serverStop() {
+      await sandbox?.close();
+    },
+    async executeCommand({ command, payload }) {
+      const control = sandbox.simulator.control;
+      switch (command) {
+        case 'sandbox-info':
+          return { endpoint: sandbox.endpoint };
+        case 'sim-script':
+          control.scriptNextCall(payload);
+          return true;
+        case 'sim-fail-next':
+          control.failNext(payload.path, payload.fault, payload.times ?? 1);
+          return true;
+        case 'sim-agent-hangup':
+          control.agentHangup();
+          return true;
+        case 'sim-calls':
+          return sandbox.simulator.state.calls();
+        case 'sim-count':
+          return sandbox.simulator.count(payload.path);
+        case 'agent-stats':
+          return sandbox.agent.stats();
+        default:
+          return undefined;
+      }
+    },
+  };
+}
+
+export default {
+  files: 'test/components/**/*.test.ts',
+  port,
+  hostname: '127.0.0.1',
+  nodeResolve: { browser: true, exportConditions: ['production'] },
+  concurrency: 1,
+  rootDir: '.',
+  plugins: [jssipBundle(), esbuildPlugin({ ts: true, tsconfig: 'tsconfig.json', target: 'es2022' }), sandboxPlugin()],
+  browsers: [
+    playwrightLauncher({
+      product: 'chromium',
+      launchOptions: {
+        executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
+        args: [
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-quic',
+          '--no-first-run',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+          '--use-fake-ui-for-media-stream',
+          '--use-fake-device-for-media-stream',
+          '--autoplay-policy=no-user-gesture-required',
+        ],
+      },
+    }),
+  ],
+  testFramework: { config: { timeout: 20000 } },
+  testsFinishTimeout: 300000,
+};
