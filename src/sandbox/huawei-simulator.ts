@@ -38,6 +38,8 @@ export interface CallScript {
   agentHangupAfterMs?: number;
   causeDesc?: string;
   causeId?: string;
+  /** This call's gateway addresses instead of the simulator's (e.g. a dead first address). */
+  gwAddresses?: string[];
 }
 
 /**
@@ -227,7 +229,7 @@ export async function startHuaweiSimulator(options: HuaweiSimulatorOptions = {})
           eventId: EVENT_IDS.connected,
           content: {
             domain: gateway.domain,
-            gwAddresses: gateway.gwAddresses,
+            gwAddresses: script.gwAddresses ?? gateway.gwAddresses,
             accessCode: gateway.accessCode,
             clickToCallCaller: gateway.clickToCallCaller ?? 'AnonymousCard',
           },

@@ -7,6 +7,7 @@ export interface CallScript {
   queueMs?: number;
   agentHangupAfterMs?: number;
   causeDesc?: string;
+  gwAddresses?: string[];
 }
 
 export async function endpoint(): Promise<string> {
@@ -25,3 +26,4 @@ export const agentStats = () =>
     { callsAnswered: number; activeCalls: number; calls: Array<{ packetsReceived: number; meanLevel: number; endedBy: string | null }> } | undefined
   >;
 export const simCalls = () => executeServerCommand('sim-calls') as Promise<Array<{ status: string }> | undefined>;
+export const agentUrl = () => executeServerCommand('agent-url') as Promise<string | undefined>;

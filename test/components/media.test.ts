@@ -1,0 +1,63 @@
+import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
+import '../../src/index.ts';
+import type { ClickToCall } from '../../src/elements/click-to-call.ts';
+import type { CallSnapshot } from '../../src/core/snapshot.ts';
+import { agentStats, agentUrl, endpoint, scriptNextCall, simCalls, simCount } from './sandbox.ts';
+
+async function mount(): Promise<ClickToCall> {
+  return fixture<ClickToCall>(html`<click-to-call endpoint=${await endpoint()} destination="sales"></click-to-call>`);
+}
+
+describe('WebRTC media', () => {
+  it('should fall over to the next gateway address when the first is dead', async () => {
+    const before = (await agentStats())!.callsAnswered;
+    const live = (await agentUrl())!;
+    await scriptNextCall({ outcome: 'connect', queueMs: 50, gwAddresses: ['ws://127.0.0.1:9/dead', live] });
+    const el = await mount();
+    const connected = oneEvent(el, 'c2c-connected');
+    void el.call();
+    await connected;
+    expect((await agentStats())!.callsAnswered).to.equal(before + 1);
+    await el.hangup();
+  });
+
+  it('should fail with gateway-unreachable when every address is dead, and drop the vendor call', async () => {
+    await scriptNextCall({ outcome: 'connect', queueMs: 50, gwAddresses: ['ws://127.0.0.1:9/a', '127.0.0.1:1'] });
+    const el = await mount();
+    const error = oneEvent(el, 'c2c-error');
+    void el.call();
+    const detail = ((await error) as CustomEvent<CallSnapshot>).detail;
+    expect(detail.error!.code).to.equal('gateway-unreachable');
+    await waitUntil(async () => (await simCalls())!.at(-1)!.status === 'dropped', 'vendor call left open', { timeout: 5000 });
+  });
+
+  it('should fail with webrtc-unsupported where the browser has no WebRTC, before any call is placed', async () => {
+    const saved = window.RTCPeerConnection;
+    const creates = (await simCount('createClickToCall'))!;
+    // @ts-expect-error simulating an old browser
+    delete window.RTCPeerConnection;
+    try {
+      const el = await mount();
+      const error = oneEvent(el, 'c2c-error');
+      void el.call();
+      expect(((await error) as CustomEvent<CallSnapshot>).detail.error!.code).to.equal('webrtc-unsupported');
+      expect(await simCount('createClickToCall')).to.equal(creates);
+    } finally {
+      window.RTCPeerConnection = saved;
+    }
+  });
+
+  it('should stop polling the vendor once the element is removed', async () => {
+    await scriptNextCall({ outcome: 'hold' });
+    const el = await mount();
+    void el.call();
+    await waitUntil(() => el.state === 'queued', 'never queued');
+    el.remove();
+    await waitUntil(async () => (await simCalls())!.at(-1)!.status === 'dropped', 'vendor call left open', { timeout: 5000 });
+    const polls = (await simCount('getClickToCallEvents'))!;
+    // Proving that nothing happens takes a quiet period: longer than the widget's poll back-off.
+    await new Promise((r) => setTimeout(r, 1200));
+    expect(await simCount('getClickToCallEvents')).to.equal(polls);
+  });
+});
+
