@@ -19,7 +19,7 @@ export interface PollerOptions {
 }
 
 export const DEFAULT_POLLER_OPTIONS: PollerOptions = {
-  floorMs: 100,
+  floorMs: 50,
   emptyInitialMs: 200,
   emptyMaxMs: 1_000,
   errorInitialMs: 500,

@@ -10,7 +10,12 @@ import { CallError } from '../core/errors.ts';
 import type { MediaCall, MediaCallOptions } from './types.ts';
 
 const CONNECT_TIMEOUT_MS = 3_000;
-const ICE_GATHERING_MS = 150;
+/**
+ * After the first ICE candidate, how long to wait for better ones before the INVITE leaves:
+ * host candidates come at once; a STUN answer (srflx) within a typical internet round trip; a
+ * TURN allocation (relay) takes two. A dead STUN server must not hold the call back.
+ */
+const ICE_WAIT_MS = { host: 20, stun: 100, turn: 300 } as const;
 const SETUP_TIMEOUT_MS = 30_000;
 
 export async function acquireMicrophone(): Promise<MediaStream> {
@@ -202,6 +207,10 @@ function placeCall(ua: UA, options: MediaCallOptions): Promise<MediaCall> {
     };
 
     let ready: (() => void) | null = null;
+    const urls = options.iceServers.flatMap((server) => (Array.isArray(server.urls) ? server.urls : [server.urls]));
+    const wantsRelay = urls.some((url) => /^turns?:/i.test(url));
+    const wantsSrflx = urls.some((url) => /^stuns?:/i.test(url));
+    const iceWaitMs = options.iceGatheringMs ?? (wantsRelay ? ICE_WAIT_MS.turn : wantsSrflx ? ICE_WAIT_MS.stun : ICE_WAIT_MS.host);
     try {
       session = ua.call(`sip:${gateway.target}@${gateway.domain}`, {
         mediaStream: microphone,
@@ -227,10 +236,9 @@ function placeCall(ua: UA, options: MediaCallOptions): Promise<MediaCall> {
           // STUN server stretches to ~40 s: send it shortly after the first candidate instead.
           icecandidate: (e: { candidate: RTCIceCandidate; ready: () => void }) => {
             ready = e.ready;
-            if (iceTimer === undefined) {
-              iceTimer = setTimeout(() => ready?.(), options.iceGatheringMs ?? ICE_GATHERING_MS);
-            }
-            if (e.candidate.type === 'srflx' || e.candidate.type === 'relay') ready();
+            iceTimer ??= setTimeout(() => ready?.(), iceWaitMs);
+            const type = e.candidate.type;
+            if (type === 'relay' || (type === 'srflx' && !wantsRelay)) ready();
           },
           confirmed: () => {
             confirmed = true;

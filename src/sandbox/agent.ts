@@ -8,6 +8,8 @@
 import { EventEmitter } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import type { RTCSession, EndEvent, IncomingDTMFEvent, PeerConnectionEvent } from 'jssip/lib/RTCSession';
 import type { IncomingRTCSessionEvent, UA } from 'jssip/lib/UA';
 import type { Socket as JsSIPSocket } from 'jssip/lib/Socket';
@@ -221,7 +223,8 @@ interface Connection {
 
 interface CallState {
   stats: AgentCallStats;
-  session: RTCSession;
+  /** null once ended, so the session's media objects can be collected (see collectGarbage). */
+  session: RTCSession | null;
   pc: RTCPeerConnection | null;
   timers: Set<ReturnType<typeof setTimeout>>;
   cleanups: (() => void)[];
@@ -250,6 +253,23 @@ function startTone(source: InstanceType<Wrtc['nonstandard']['RTCAudioSource']>, 
     }
   }, 10);
   return () => clearInterval(timer);
+}
+
+/**
+ * wrtc crashes the process at exit (SIGSEGV) when an RTCAudioSource or its track is still
+ * alive then: their native destructors run after wrtc's factory is gone. Collecting them while
+ * the factory lives avoids it, so close() drops every reference and forces a collection.
+ * `--expose-gc` set at run time plus a fresh context is the only way to reach gc() without a
+ * command-line flag.
+ */
+function collectGarbage(): void {
+  const g = globalThis as { gc?: () => void };
+  if (typeof g.gc === 'function') {
+    g.gc();
+    return;
+  }
+  setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
 }
 
 function waitUntil(check: () => boolean, timeoutMs: number): Promise<void> {
@@ -449,6 +469,8 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
       call.stats.cause = e.cause;
       conn.sessions.delete(session);
       cleanup(call);
+      call.session = null;
+      call.pc = null;
       emit('ended', call.stats);
     };
     session.on('ended', finish);
@@ -469,13 +491,14 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
   }
 
   async function hangUp(call: CallState): Promise<void> {
-    if (call.session.isEnded()) return;
+    if (!call.session || call.session.isEnded()) return;
     // wrtc's pc is closed synchronously on termination: read the counters first.
     await sampleStats(call);
-    if (call.session.isEnded()) return;
+    const session = call.session;
+    if (!session || session.isEnded()) return;
     call.stats.endedBy = 'agent';
     try {
-      call.session.terminate();
+      session.terminate();
     } catch {
       // Already terminating.
     }
@@ -544,9 +567,17 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
       await Promise.race([allClosed, new Promise<void>((r) => (timer = setTimeout(r, SOCKET_CLOSE_MS)))]);
       clearTimeout(timer);
       for (const conn of pending) conn.ws.terminate();
-      for (const call of calls) cleanup(call);
+      for (const call of calls) {
+        cleanup(call);
+        call.session = null;
+        call.pc = null;
+      }
       await new Promise<void>((resolve) => wss.close(() => resolve()));
       emitter.removeAllListeners();
+      // Twice, a turn apart: some wrappers are only released after the first pass's callbacks.
+      collectGarbage();
+      await new Promise((r) => setImmediate(r));
+      collectGarbage();
     },
   };
 }

@@ -26,6 +26,8 @@ export interface SandboxOptions {
   quiet?: boolean;
   /** More origins allowed to call the endpoint (a test runner's page, say). */
   allowedOrigins?: string[];
+  /** STUN/TURN servers handed to the browser (benchmarks use a dead one). */
+  iceServers?: Array<{ urls: string | string[]; username?: string; credential?: string }>;
 }
 
 export interface Sandbox {
@@ -100,7 +102,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         allowedOrigins: [url, `http://localhost:${port}`, `http://127.0.0.1:${port}`, ...(options.allowedOrigins ?? [])],
         destinations: { sales: { provider: 'huawei' } },
         providers: {
-          huawei: { baseUrl: simulator.url, appKey: APP_KEY, appSecret: APP_SECRET, channelId: 'sandbox-web-channel' },
+          huawei: {
+            baseUrl: simulator.url,
+            appKey: APP_KEY,
+            appSecret: APP_SECRET,
+            channelId: 'sandbox-web-channel',
+            ...(options.iceServers ? { iceServers: options.iceServers } : {}),
+          },
         },
       },
       { basePath: '/c2c' },

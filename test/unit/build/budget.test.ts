@@ -1,0 +1,40 @@
+// Size budgets of the browser build (deterministic, so a test): the first script, and
+// everything a WebRTC call loads. Run after `npm run build`.
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { gzipSync } from 'node:zlib';
+
+const KB = 1024;
+const gz = (file: string) => gzipSync(readFileSync(`dist/${file}`), { level: 9 }).length;
+
+function files(): { entry: string; engine: string; media: string } {
+  const names = readdirSync('dist').filter((n) => n.endsWith('.js'));
+  const find = (re: RegExp) => {
+    const found = names.filter((n) => re.test(n));
+    assert.equal(found.length, 1, `expected one file matching ${re} in dist/ (run npm run build): ${names.join(', ')}`);
+    return found[0]!;
+  };
+  return { entry: find(/^click-to-call\.js$/), engine: find(/^click-to-call-engine-.*\.js$/), media: find(/^click-to-call-sip-.*\.js$/) };
+}
+
+test('the first script stays within 15 KB gzip and holds no JsSIP', () => {
+  const { entry } = files();
+  assert.ok(gz(entry) <= 15 * KB, `dist/${entry} is ${gz(entry)} bytes gzip`);
+  const text = readFileSync(`dist/${entry}`, 'utf8');
+  assert.doesNotMatch(text, /JsSIP|WebSocketInterface/);
+});
+
+test('a WebRTC call loads at most 70 KB gzip (first script + engine + media chunk)', () => {
+  const { entry, engine, media } = files();
+  const total = gz(entry) + gz(engine) + gz(media);
+  assert.ok(total <= 70 * KB, `total ${total} bytes gzip`);
+  assert.match(readFileSync(`dist/${media}`, 'utf8'), /WebSocketInterface|JsSIP/);
+});
+
+test('the media chunk is reached only through a dynamic import', () => {
+  const { entry, media } = files();
+  const text = readFileSync(`dist/${entry}`, 'utf8');
+  assert.ok(text.includes(`import("./${media}")`), 'no dynamic import of the media chunk');
+  assert.ok(!new RegExp(`from\\s*"\\./${media}"`).test(text), 'the media chunk is imported statically');
+});
