@@ -216,9 +216,9 @@ function placeCall(ua: UA, options: MediaCallOptions): Promise<MediaCall> {
         mediaStream: microphone,
         mediaConstraints: { audio: true, video: false },
         pcConfig: {
+          // No bundlePolicy 'max-bundle': gateways that answer without a BUNDLE group (rtpengine
+          // among them) make Chrome refuse the answer.
           iceServers: options.iceServers.map((s) => ({ ...s, urls: s.urls })),
-          rtcpMuxPolicy: 'require',
-          bundlePolicy: 'max-bundle',
         },
         rtcOfferConstraints: { offerToReceiveAudio: true, offerToReceiveVideo: false },
         sessionTimersExpires: 120,
