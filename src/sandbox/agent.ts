@@ -37,8 +37,12 @@ export type EndedBy = 'caller' | 'agent' | 'system';
 
 export interface AgentDtmf {
   tone: string;
-  /** 'info' = SIP INFO (application/dtmf-relay). */
-  via: 'info';
+  /**
+   * 'info': SIP INFO (application/dtmf-relay).
+   * 'audio': DTMF tone pair detected in the decoded audio. RFC 4733 events land here: wrtc has
+   * no API for received telephone-events, but libwebrtc's jitter buffer renders them as tones.
+   */
+  via: 'info' | 'audio';
   at: number;
 }
 
@@ -272,6 +276,75 @@ function collectGarbage(): void {
   (runInNewContext('gc') as () => void)();
 }
 
+const DTMF_LOW = [697, 770, 852, 941] as const;
+const DTMF_HIGH = [1209, 1336, 1477, 1633] as const;
+const DTMF_KEYS = ['123A', '456B', '789C', '*0#D'] as const;
+
+function goertzelPower(samples: Int16Array, sampleRate: number, hz: number): number {
+  const coeff = 2 * Math.cos((2 * Math.PI * hz) / sampleRate);
+  let s1 = 0;
+  let s2 = 0;
+  for (let i = 0; i < samples.length; i++) {
+    const s0 = (samples[i] ?? 0) + coeff * s1 - s2;
+    s2 = s1;
+    s1 = s0;
+  }
+  return s1 * s1 + s2 * s2 - coeff * s1 * s2;
+}
+
+/**
+ * Per-frame DTMF detector: a digit counts when one low and one high DTMF frequency carry most
+ * of the frame's energy for MIN_ON frames in a row, and is reported once until MIN_OFF quiet
+ * frames pass.
+ */
+export function createDtmfDetector(onDigit: (tone: string) => void): (samples: Int16Array, sampleRate: number) => void {
+  const MIN_ON = 3;
+  const MIN_OFF = 3;
+  let candidate: string | null = null;
+  let onFrames = 0;
+  let offFrames = MIN_OFF;
+  let reported = false;
+  return (samples, sampleRate) => {
+    const n = samples.length;
+    let energy = 0;
+    for (let i = 0; i < n; i++) energy += (samples[i] ?? 0) ** 2;
+    let digit: string | null = null;
+    // Below about -40 dBFS nothing is a digit.
+    if (n > 0 && energy / n > (0.01 * 32768) ** 2) {
+      // A pure sine of amplitude A gives Goertzel power (A*n/2)^2 = n*energy/2.
+      const full = (n * energy) / 2;
+      const low = DTMF_LOW.map((f) => goertzelPower(samples, sampleRate, f) / full);
+      const high = DTMF_HIGH.map((f) => goertzelPower(samples, sampleRate, f) / full);
+      const li = low.indexOf(Math.max(...low));
+      const hi = high.indexOf(Math.max(...high));
+      const lp = low[li] ?? 0;
+      const hp = high[hi] ?? 0;
+      if (lp > 0.2 && hp > 0.2 && lp + hp > 0.6) digit = DTMF_KEYS[li]?.[hi] ?? null;
+    }
+    if (digit !== null && digit === candidate) {
+      onFrames++;
+    } else if (digit !== null) {
+      candidate = digit;
+      onFrames = 1;
+      if (offFrames >= MIN_OFF) reported = false;
+    }
+    if (digit === null) {
+      offFrames++;
+      if (offFrames >= MIN_OFF) {
+        candidate = null;
+        onFrames = 0;
+        reported = false;
+      }
+    } else {
+      offFrames = 0;
+    }
+    if (candidate !== null && onFrames >= MIN_ON && !reported) {
+      reported = true;
+      onDigit(candidate);
+    }
+  };
+}
+
 function waitUntil(check: () => boolean, timeoutMs: number): Promise<void> {
   return new Promise((resolve) => {
     const deadline = Date.now() + timeoutMs;
@@ -346,6 +419,12 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     }
   }
 
+  function addDtmf(call: CallState, tone: string, via: AgentDtmf['via']): void {
+    const digit: AgentDtmf = { tone, via, at: Date.now() };
+    call.stats.dtmf.push(digit);
+    emit('dtmf', call.stats, digit);
+  }
+
   function cleanup(call: CallState): void {
     for (const t of call.timers) clearTimeout(t);
     call.timers.clear();
@@ -374,6 +453,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
       if (event.track.kind !== 'audio') return;
       const sink = new wrtc.nonstandard.RTCAudioSink(event.track as never);
       call.cleanups.push(() => sink.stop());
+      const detectDtmf = createDtmfDetector((tone) => addDtmf(call, tone, 'audio'));
       sink.ondata = (data: { samples: Int16Array; sampleRate: number; channelCount?: number }) => {
         const { samples } = data;
         let sum = 0;
@@ -385,6 +465,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
           if (a > peak) peak = a;
         }
         const rms = samples.length ? Math.sqrt(sum / samples.length) : 0;
+        detectDtmf(samples, data.sampleRate);
         call.stats.framesReceived++;
         call.levelSum += rms;
         call.stats.meanLevel = call.levelSum / call.stats.framesReceived;
@@ -457,10 +538,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
       }
     });
     session.on('newDTMF', (e: IncomingDTMFEvent) => {
-      if (e.originator !== 'remote') return;
-      const digit: AgentDtmf = { tone: String(e.dtmf.tone), via: 'info', at: Date.now() };
-      call.stats.dtmf.push(digit);
-      emit('dtmf', call.stats, digit);
+      if (e.originator === 'remote') addDtmf(call, String(e.dtmf.tone), 'info');
     });
     const finish = (e: EndEvent) => {
       if (call.stats.endedAt !== null) return;
