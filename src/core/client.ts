@@ -106,6 +106,9 @@ export class EndpointClient {
       json = await response.json();
     } catch (error) {
       if (init.signal?.aborted) throw error;
+      if (isAbort(error)) {
+        throw new CallError(ErrorCode.TokenEndpointUnreachable, 'The call service did not answer in time.', { cause: error });
+      }
       json = undefined;
     }
 
@@ -121,14 +124,17 @@ export class EndpointClient {
 
 function errorFromResponse(response: Response, json: unknown): CallError {
   const body = ErrorBody.safeParse(json);
-  const retryHeader = Number(response.headers.get('retry-after'));
+  const header = Number(response.headers.get('retry-after'));
+  const retryHeader = Number.isFinite(header) && header > 0 ? header : undefined;
   if (body.success) {
     const { code, message, retryAfter } = body.data.error;
     return new CallError(isErrorCode(code) ? code : ErrorCode.VendorRejected, message, {
-      retryAfter: retryAfter ?? (Number.isFinite(retryHeader) && retryHeader > 0 ? retryHeader : undefined),
+      retryAfter: retryAfter ?? retryHeader,
     });
   }
-  if (response.status === 429) return new CallError(ErrorCode.RateLimited, 'Too many calls. Please try again later.');
+  if (response.status === 429) {
+    return new CallError(ErrorCode.RateLimited, 'Too many calls. Please try again later.', { retryAfter: retryHeader });
+  }
   if (response.status >= 500) {
     return new CallError(ErrorCode.TokenEndpointUnreachable, `The call service failed (HTTP ${response.status}).`);
   }

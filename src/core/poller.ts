@@ -1,6 +1,6 @@
 import type { CallEvent } from '../protocol/index.ts';
 import { ErrorCode } from '../protocol/errors.ts';
-import { CallError, isAbort, toCallError } from './errors.ts';
+import { CallError, toCallError } from './errors.ts';
 import { delay, realTimers, type Timers } from './timers.ts';
 
 export interface PollerOptions {
@@ -70,12 +70,14 @@ export async function poll(
         wait = Math.max(o.floorMs - (o.timers.now() - started), jitter(emptyWait));
       }
     } catch (error) {
-      if (signal.aborted || isAbort(error)) return;
+      // Only our own signal ends the loop; a request's own timeout is an error to retry.
+      if (signal.aborted) return;
       const callError = toCallError(error, ErrorCode.NetworkLost);
       errors += 1;
       if (FATAL.has(callError.code) || errors >= o.maxConsecutiveErrors) throw callError;
       const backoff = Math.min(o.errorMaxMs, o.errorInitialMs * 2 ** (errors - 1));
-      wait = jitter(Math.max(backoff, (callError.retryAfter ?? 0) * 1000));
+      // The server's Retry-After is a floor, not a ceiling for the jitter.
+      wait = Math.max(jitter(backoff), (callError.retryAfter ?? 0) * 1000);
     }
     await delay(wait, signal, o.timers);
   }

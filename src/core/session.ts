@@ -89,11 +89,16 @@ export class CallSession {
     const generation = ++this.#generation;
     this.#replace({ ...INITIAL_SNAPSHOT, state: CallState.Authorizing, startedAt: this.#timers.now(), muted: this.#snapshot.muted });
     const settled = this.#settled();
+    if (this.#loaded) {
+      // Started at once, so that a hangup() right after this call() reaches this call.
+      this.#loaded.start(target);
+      return settled;
+    }
     this.#loadEngine().then(
       (engine) => {
         if (generation === this.#generation && this.#snapshot.state === CallState.Authorizing) engine.start(target);
       },
-      (error: unknown) => {
+      () => {
         if (generation !== this.#generation || !isLive(this.#snapshot.state)) return;
         this.#replace({
           ...this.#snapshot,
@@ -101,7 +106,6 @@ export class CallSession {
           endedAt: this.#timers.now(),
           error: { code: 'token-endpoint-unreachable', message: 'The calling component could not be loaded. Check your connection and try again.' },
         });
-        void error;
       },
     );
     return settled;
