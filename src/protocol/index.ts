@@ -1,6 +1,6 @@
 /**
  * What the browser and the token endpoint say to each other: one source of truth for both
- * sides. zod/mini keeps the browser bundle small.
+ * sides. Checked with the tiny validator in check.ts, which keeps the browser bundle small.
  *
  * Routes, relative to the endpoint URL (`<click-to-call endpoint>`):
  *

@@ -4,9 +4,9 @@ import { InvalidArgumentError, InvalidStateError } from '../../../src/core/error
 import type { PollerOptions } from '../../../src/core/poller.ts';
 import { CallSession, type CallTarget } from '../../../src/core/session.ts';
 import type { CallSnapshot } from '../../../src/core/snapshot.ts';
-import type { CallState } from '../../../src/core/states.ts';
+import { isFinal, type CallState } from '../../../src/core/states.ts';
 import { CountingTimers, settle } from './fake-timers.ts';
-import { TOKEN, errorReply, startProtocolServer, type ProtocolServer, type SeenRequest } from './protocol-server.ts';
+import { TOKEN, errorReply, startProtocolServer, type ProtocolServer } from './protocol-server.ts';
 
 const FAST_POLL: Partial<PollerOptions> = {
   floorMs: 5,
@@ -20,15 +20,26 @@ const FAST_POLL: Partial<PollerOptions> = {
 /** Every test here must end well within this; a hang is a failure, not a stuck suite. */
 const T = { timeout: 5_000 };
 
-const isHangup = (r: SeenRequest) => r.method === 'POST' && /^\/calls\/[^/]+\/hangup$/.test(r.path);
-const isStart = (r: SeenRequest) => r.method === 'POST' && r.path === '/calls';
-const isSession = (r: SeenRequest) => r.method === 'POST' && r.path === '/session';
+interface Sent {
+  method: string;
+  /** Path relative to the endpoint, without the query. */
+  path: string;
+}
+const isHangup = (r: Sent) => r.method === 'POST' && /^\/calls\/[^/]+\/hangup$/.test(r.path);
+const isStart = (r: Sent) => r.method === 'POST' && r.path === '/calls';
+const isSession = (r: Sent) => r.method === 'POST' && r.path === '/session';
+const isPoll = (r: Sent) => r.method === 'GET' && /^\/calls\/[^/]+\/events$/.test(r.path);
 
 interface Harness {
   session: CallSession;
   timers: CountingTimers;
   /** Every snapshot the listener was given, with the previous one and a copy taken at that moment. */
   changes: Array<{ snapshot: CallSnapshot; previous: CallSnapshot; copy: string }>;
+  /** Every request the session made, logged when fetch is called (so nothing is missed in flight). */
+  sent: Sent[];
+  /** fetch() calls not yet settled. */
+  inflight(): number;
+  polls(): number;
   /** States in the order they were entered (updates within a state not repeated). */
   states(): CallState[];
   until(match: CallState | ((s: CallSnapshot) => boolean)): Promise<CallSnapshot>;
@@ -36,13 +47,29 @@ interface Harness {
 
 function harness(): Harness {
   const timers = new CountingTimers();
-  const session = new CallSession({ timers, poller: FAST_POLL, requestTimeouts: { requestMs: 2_000, pollMs: 3_000 } });
+  const sent: Sent[] = [];
+  let inflight = 0;
+  /** The real fetch, only watched. */
+  const watched: typeof fetch = async (input, init) => {
+    const url = new URL(input instanceof Request ? input.url : String(input));
+    sent.push({ method: init?.method ?? 'GET', path: url.pathname.replace(/^\/c2c/, '') });
+    inflight++;
+    try {
+      return await fetch(input, init);
+    } finally {
+      inflight--;
+    }
+  };
+  const session = new CallSession({ timers, fetch: watched, poller: FAST_POLL, requestTimeouts: { requestMs: 2_000, pollMs: 3_000 } });
   const changes: Harness['changes'] = [];
   session.subscribe((snapshot, previous) => changes.push({ snapshot, previous, copy: JSON.stringify(snapshot) }));
   return {
     session,
     timers,
     changes,
+    sent,
+    inflight: () => inflight,
+    polls: () => sent.filter(isPoll).length,
     states() {
       const out: CallState[] = [];
       for (const { snapshot } of changes) if (out.at(-1) !== snapshot.state) out.push(snapshot.state);
@@ -51,11 +78,15 @@ function harness(): Harness {
     until(match) {
       const test = typeof match === 'string' ? (s: CallSnapshot) => s.state === match : match;
       if (test(session.snapshot)) return Promise.resolve(session.snapshot);
-      return new Promise((resolve) => {
+      return new Promise((resolve, reject) => {
         const stop = session.subscribe((s) => {
-          if (!test(s)) return;
-          stop();
-          resolve(s);
+          if (test(s)) {
+            stop();
+            resolve(s);
+          } else if (isFinal(s.state)) {
+            stop();
+            reject(new Error(`the call ended in ${s.state} (${s.error?.code ?? 'no error'}) before the awaited change`));
+          }
         });
       });
     },
@@ -71,11 +102,16 @@ describe('CallSession + CallEngine (callback mode, real HTTP)', () => {
   });
   afterEach(() => server.close());
 
-  /** Nothing left scheduled on the core's clock and no request open at the server. */
+  /**
+   * After a final state: no request of the session still running, nothing left scheduled on
+   * its clock (so nothing can send another request), and every request answered or dropped
+   * at the server.
+   */
   async function assertQuiet(h: Harness): Promise<void> {
+    await settle();
+    assert.equal(h.inflight(), 0, 'a request is still running');
+    assert.equal(h.timers.pending, 0, 'a timer is still pending');
     await server.idle();
-    assert.equal(h.timers.pending, 0, 'timers still pending');
-    assert.equal(server.open, 0);
   }
 
   /** Starts a call and waits until the endpoint gave it a call id (state dialing). */
@@ -108,14 +144,14 @@ describe('CallSession + CallEngine (callback mode, real HTTP)', () => {
     assert.ok((ended.endedAt ?? 0) > (ended.connectedAt ?? Infinity));
     assert.ok((ended.connectedAt ?? 0) > (ended.queuedAt ?? Infinity));
 
-    const session = server.requests.find(isSession);
+    const session = server.requests.find((r) => isSession(r));
     assert.deepEqual(session?.body, { destination: 'sales', mode: 'callback' });
-    const start = server.requests.find(isStart);
+    const start = server.requests.find((r) => isStart(r));
     assert.equal(start?.headers.authorization, `Bearer ${TOKEN}`);
     const polls = server.requests.filter((r) => r.method === 'GET');
     assert.equal(polls[0]?.query.get('after'), null);
     assert.ok(polls.some((r) => r.query.get('after') === 'e1'), 'resumes after the last event id');
-    assert.equal(server.requests.filter(isHangup).length, 0, 'the vendor ended it: no hang-up');
+    assert.equal(h.sent.filter(isHangup).length, 0, 'the vendor ended it: no hang-up');
     await assertQuiet(h);
   });
 
@@ -165,7 +201,7 @@ describe('CallSession + CallEngine (callback mode, real HTTP)', () => {
     assert.equal(typeof s.endedAt, 'number');
     assert.equal(s.error, null);
     await assertQuiet(h);
-    assert.equal(server.requests.filter(isHangup).length, 0);
+    assert.equal(h.sent.filter(isHangup).length, 0);
   });
 
   it('failed event: failed with its code and message, and no hang-up request (the vendor is done)', T, async () => {
@@ -178,7 +214,7 @@ describe('CallSession + CallEngine (callback mode, real HTTP)', () => {
     assert.deepEqual(s.error, { code: 'no-agent-available', message: 'Nobody is free.' });
     assert.equal(typeof s.endedAt, 'number');
     await assertQuiet(h);
-    assert.equal(server.requests.filter(isHangup).length, 0);
+    assert.equal(h.sent.filter(isHangup).length, 0);
 
     // A new call after a failure starts clean.
     const again = h.session.call(target);
@@ -189,7 +225,7 @@ describe('CallSession + CallEngine (callback mode, real HTTP)', () => {
     server.push(next.callId ?? '', { id: 'x', type: 'ended' });
     await again;
     assert.equal(h.session.snapshot.state, 'ended');
-    assert.equal(server.requests.filter(isStart).length, 2);
+    assert.equal(h.sent.filter(isStart).length, 2);
     await assertQuiet(h);
   });
 
@@ -232,7 +268,8 @@ describe('CallSession + CallEngine (callback mode, real HTTP)', () => {
     assert.deepEqual(h.states().slice(-3), ['connected', 'ending', 'ended']);
     await h.session.hangup();
     await assertQuiet(h);
-    const hangups = server.requests.filter(isHangup);
+    assert.equal(h.sent.filter(isHangup).length, 1);
+    const hangups = server.requests.filter((r) => isHangup(r));
     assert.equal(hangups.length, 1);
     assert.equal(hangups[0]?.path, `/calls/${callId}/hangup`);
     assert.equal(hangups[0]?.headers.authorization, `Bearer ${TOKEN}`);
@@ -263,8 +300,8 @@ describe('CallSession + CallEngine (callback mode, real HTTP)', () => {
     await done;
     release();
     await assertQuiet(h);
-    assert.equal(server.requests.filter(isStart).length, 0);
-    assert.equal(server.requests.filter(isHangup).length, 0);
+    assert.equal(h.sent.filter(isStart).length, 0);
+    assert.equal(h.sent.filter(isHangup).length, 0);
   });
 
   it('hangup() while the start request is in flight: ended, and the call the endpoint accepted is hung up', T, async () => {
@@ -279,8 +316,8 @@ describe('CallSession + CallEngine (callback mode, real HTTP)', () => {
     const hangup = await server.waitFor(isHangup);
     assert.equal(hangup.path, '/calls/call-1/hangup');
     await assertQuiet(h);
-    assert.equal(server.requests.filter(isHangup).length, 1);
-    assert.equal(server.count('GET', /./), 0, 'no poll for a call hung up');
+    assert.equal(h.sent.filter(isHangup).length, 1);
+    assert.equal(h.polls(), 0, 'no poll for a call hung up');
     assert.equal(h.session.snapshot.state, 'ended');
   });
 
@@ -296,9 +333,9 @@ describe('CallSession + CallEngine (callback mode, real HTTP)', () => {
     try {
       await h.session.hangup();
       assert.equal(h.session.snapshot.state, 'ended');
-      await settle();
-      await server.idle();
-      assert.equal(server.requests.filter(isSession).length, 1, 'the second call never reached the endpoint');
+      await assertQuiet(h);
+      assert.equal(h.sent.filter(isStart).length, 1, 'the second call was never started at the endpoint');
+      assert.equal(h.session.snapshot.state, 'ended');
     } finally {
       h.session.dispose();
       await server.idle();
@@ -315,9 +352,9 @@ describe('CallSession + CallEngine (callback mode, real HTTP)', () => {
     try {
       await h.session.hangup();
       assert.equal(h.session.snapshot.state, 'ended');
-      await settle();
-      await server.idle();
-      assert.equal(server.requests.filter(isSession).length, 1, 'the second call never reached the endpoint');
+      await assertQuiet(h);
+      assert.equal(h.sent.filter(isStart).length, 1, 'the second call was never started at the endpoint');
+      assert.equal(h.session.snapshot.state, 'ended');
     } finally {
       h.session.dispose();
       await server.idle();
@@ -333,8 +370,8 @@ describe('CallSession + CallEngine (callback mode, real HTTP)', () => {
     server.push(callId, { id: 'c1', type: 'connected' });
     await Promise.all([a, b, c]);
     assert.equal(h.session.snapshot.state, 'connected');
-    assert.equal(server.requests.filter(isSession).length, 1);
-    assert.equal(server.requests.filter(isStart).length, 1);
+    assert.equal(h.sent.filter(isSession).length, 1);
+    assert.equal(h.sent.filter(isStart).length, 1);
     assert.equal(h.changes.filter((x) => x.snapshot.state === 'authorizing' && x.previous.state !== 'authorizing').length, 1);
     await h.session.hangup();
     await assertQuiet(h);
@@ -348,7 +385,7 @@ describe('CallSession + CallEngine (callback mode, real HTTP)', () => {
     assert.deepEqual(h.session.snapshot.error, { code: 'session-expired', message: 'Please reload the page.' });
     assert.deepEqual(h.states(), ['authorizing', 'failed']);
     await assertQuiet(h);
-    assert.equal(server.requests.filter(isStart).length, 0);
+    assert.equal(h.sent.filter(isStart).length, 0);
   });
 
   it('rate-limited session: failed with retryAfter in the error', T, async () => {
@@ -363,12 +400,12 @@ describe('CallSession + CallEngine (callback mode, real HTTP)', () => {
     const { callId } = await dial(h);
     server.push(callId, { id: 'q', type: 'queued' });
     await h.until('queued');
-    const polls = server.count('GET', /events$/);
+    const polls = h.polls();
     server.intercept = (route) => (route === 'events' ? errorReply(401, 'session-expired', 'The session is over.') : undefined);
     const failed = await h.until('failed');
     assert.deepEqual(failed.error, { code: 'session-expired', message: 'The session is over.' });
     await assertQuiet(h);
-    assert.ok(server.count('GET', /events$/) <= polls + 1, 'one refused poll, no retry');
+    assert.equal(h.polls() - polls, 1, 'one refused poll, no retry');
   });
 
   it('events failing with 500 again and again: failed after maxConsecutiveErrors polls', T, async () => {
@@ -376,12 +413,12 @@ describe('CallSession + CallEngine (callback mode, real HTTP)', () => {
     const { callId } = await dial(h);
     server.push(callId, { id: 'q', type: 'queued' });
     await h.until('queued');
-    const polls = server.count('GET', /events$/);
+    const polls = h.polls();
     server.intercept = (route) => (route === 'events' ? { status: 500, body: 'oops' } : undefined);
     const failed = await h.until('failed');
     assert.equal(failed.error?.code, 'token-endpoint-unreachable');
     await assertQuiet(h);
-    assert.equal(server.count('GET', /events$/) - polls, 3);
+    assert.equal(h.polls() - polls, 3);
   });
 
   it('endpoint unreachable (closed port): failed with token-endpoint-unreachable', T, async () => {
@@ -406,10 +443,10 @@ describe('CallSession + CallEngine (callback mode, real HTTP)', () => {
     const hangup = await server.waitFor(isHangup);
     assert.equal(hangup.path, `/calls/${callId}/hangup`);
     await assertQuiet(h);
-    assert.equal(server.requests.filter(isHangup).length, 1);
+    assert.equal(h.sent.filter(isHangup).length, 1);
     h.session.dispose();
     await h.session.hangup();
-    assert.equal(server.requests.filter(isHangup).length, 1);
+    assert.equal(h.sent.filter(isHangup).length, 1);
   });
 
   it('a listener that throws does not break the call (the error is reported asynchronously)', T, async () => {
