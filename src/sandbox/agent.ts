@@ -6,7 +6,6 @@
  * what it hears, so a test can prove audio in both directions.
  */
 import { EventEmitter } from 'node:events';
-import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -96,6 +95,7 @@ const FRAME_SAMPLES = 480; // 10 ms at 48 kHz: the frame size wrtc's RTCAudioSou
 const STATS_INTERVAL_MS = 250;
 const BYE_DRAIN_MS = 1_000;
 const SOCKET_CLOSE_MS = 1_000;
+const GC_MS = 1_000;
 
 let loaded: Promise<{ wrtc: Wrtc; JsSIP: JsSIPModule }> | undefined;
 
@@ -157,9 +157,9 @@ class ServerSideSocket implements JsSIPSocket {
   ) {
     this.url = url;
     this.sip_uri = `sip:${host}:${port};transport=ws`;
-    ws.on('message', (data, isBinary) => {
-      if (isBinary && !Buffer.isBuffer(data)) return;
-      const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : data.toString();
+    ws.on('message', (data) => {
+      // ws hands over Buffers; JsSIP's parser wants strings.
+      const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8');
       // A malformed message must not take the process down with it.
       try {
         withWindow(this.wrtc, () => this.ondata(text));
@@ -221,7 +221,7 @@ interface UAInternals {
 interface Connection {
   ws: WebSocket;
   ua: UA;
-  sessions: Set<RTCSession>;
+  calls: Set<CallState>;
   closed: Promise<void>;
 }
 
@@ -378,6 +378,14 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
 
   const emitter = new EventEmitter();
   const calls: CallState[] = [];
+  // wrtc objects this agent made or received, counted down as they are collected (see close()).
+  const alive = new Map<string, number>();
+  const finalized = new FinalizationRegistry<string>((kind) => alive.set(kind, (alive.get(kind) ?? 1) - 1));
+  const watchCollected = (object: object, kind: string) => {
+    alive.set(kind, (alive.get(kind) ?? 0) + 1);
+    finalized.register(object, kind);
+  };
+  const stillAlive = () => [...alive].filter(([, n]) => n > 0);
   const connections = new Set<Connection>();
   let callsAnswered = 0;
   let closing = false;
@@ -442,6 +450,8 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
   function createOutgoingAudio(call: CallState): { source: AudioSource; stream: MediaStream } {
     const source = new wrtc.nonstandard.RTCAudioSource();
     const track = source.createTrack();
+    watchCollected(source, 'RTCAudioSource');
+    watchCollected(track, 'MediaStreamTrack');
     call.cleanups.push(() => track.stop());
     if (audio === 'tone') call.cleanups.push(startTone(source, toneHz));
     return { source, stream: new wrtc.MediaStream([track]) as unknown as MediaStream };
@@ -449,9 +459,12 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
 
   function attachMedia(call: CallState, pc: RTCPeerConnection, source: AudioSource): void {
     call.pc = pc;
+    watchCollected(pc, 'RTCPeerConnection');
     pc.addEventListener('track', (event: RTCTrackEvent) => {
       if (event.track.kind !== 'audio') return;
       const sink = new wrtc.nonstandard.RTCAudioSink(event.track as never);
+      watchCollected(event.track, 'remote MediaStreamTrack');
+      watchCollected(sink, 'RTCAudioSink');
       call.cleanups.push(() => sink.stop());
       const detectDtmf = createDtmfDetector((tone) => addDtmf(call, tone, 'audio'));
       sink.ondata = (data: { samples: Int16Array; sampleRate: number; channelCount?: number }) => {
@@ -516,7 +529,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
       },
     };
     calls.push(call);
-    conn.sessions.add(session);
+    conn.calls.add(call);
 
     const later = (ms: number, fn: () => void) => {
       const t = setTimeout(() => {
@@ -544,8 +557,8 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
       if (call.stats.endedAt !== null) return;
       call.stats.endedAt = Date.now();
       call.stats.endedBy ??= e.originator === 'remote' ? 'caller' : e.originator === 'local' ? 'agent' : 'system';
-      call.stats.cause = e.cause;
-      conn.sessions.delete(session);
+      call.stats.cause ??= e.cause;
+      conn.calls.delete(call);
       cleanup(call);
       call.session = null;
       call.pc = null;
@@ -582,7 +595,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     }
   }
 
-  wss.on('connection', (ws: WebSocket, req: IncomingMessage) => {
+  wss.on('connection', (ws: WebSocket) => {
     if (closing) {
       ws.close(1001);
       return;
@@ -596,7 +609,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
       user_agent: 'c2c-sandbox-agent',
     });
     const closed = new Promise<void>((resolve) => ws.once('close', () => resolve()));
-    const conn: Connection = { ws, ua, sessions: new Set(), closed };
+    const conn: Connection = { ws, ua, calls: new Set(), closed };
     connections.add(conn);
     // Without a listener JsSIP answers INVITEs with 405.
     ua.on('newRTCSession', (e: IncomingRTCSessionEvent) => {
@@ -604,9 +617,16 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     });
     ws.once('close', () => {
       connections.delete(conn);
+      // JsSIP keeps a session "confirmed" after its socket is gone; stopping the UA ends it,
+      // and this records that nobody hung up: the connection was lost.
+      for (const call of conn.calls) {
+        if (!closing) {
+          call.stats.endedBy ??= 'system';
+          call.stats.cause ??= 'Connection Lost';
+        }
+      }
       stopUa(ua);
     });
-    void req;
     ua.start();
   });
 
@@ -652,10 +672,18 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
       }
       await new Promise<void>((resolve) => wss.close(() => resolve()));
       emitter.removeAllListeners();
-      // Twice, a turn apart: some wrappers are only released after the first pass's callbacks.
-      collectGarbage();
-      await new Promise((r) => setImmediate(r));
-      collectGarbage();
+      // Collect until every wrtc object we know of is finalized (bounded): one pass is not always
+      // enough, as finalizers of some wrappers release others.
+      const deadline = Date.now() + GC_MS;
+      for (;;) {
+        collectGarbage();
+        await new Promise((r) => setTimeout(r, 10));
+        if (stillAlive().length === 0) break;
+        if (Date.now() >= deadline) {
+          process.emitWarning(`sandbox agent: wrtc objects still alive after close(): ${JSON.stringify(stillAlive())}; the process may crash at exit`);
+          break;
+        }
+      }
     },
   };
 }

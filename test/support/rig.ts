@@ -8,7 +8,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { mkdtemp, readFile, rm, writeFile, stat } from 'node:fs/promises';
-import { createReadStream } from 'node:fs';
+import { createReadStream, rmSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer as createTcpServer, connect as tcpConnect } from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -164,6 +164,42 @@ export function leftoverRigProcesses(): string[] {
   return [...lines];
 }
 
+/** Running rig processes and their temp dirs, for the last-resort clean-up below. */
+const running = new Map<number, { dir?: string }>();
+let exitHooked = false;
+
+/**
+ * If the test process ends without stop() (a crash, a timeout's SIGTERM, Ctrl-C), kill what the
+ * rig started and remove its temp dirs. A signal is re-raised afterwards so the exit status
+ * stays what it would have been.
+ */
+function hookProcessExit(): void {
+  if (exitHooked) return;
+  exitHooked = true;
+  const killAll = () => {
+    for (const [pid, { dir }] of running) {
+      try {
+        // The whole process group: Kamailio's children too.
+        process.kill(-pid, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    }
+    running.clear();
+  };
+  process.once('exit', killAll);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    const onSignal = () => {
+      killAll();
+      process.removeListener(signal, onSignal);
+      process.kill(process.pid, signal);
+    };
+    // Only when nobody else handles the signal: then our listener must not change the default.
+    if (process.listenerCount(signal) === 0) process.once(signal, onSignal);
+  }
+}
+
 export interface RigProcess {
   child: ChildProcess;
   pid: number;
@@ -177,16 +213,21 @@ export interface RigProcess {
 export function spawnRig(
   command: string,
   args: string[],
-  options: { cwd?: string; env?: NodeJS.ProcessEnv; marker?: string } = {},
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; marker?: string; dir?: string } = {},
 ): RigProcess {
   if (options.marker) startedMarkers.add(options.marker);
+  hookProcessExit();
   const child = spawn(command, args, {
     cwd: options.cwd,
     env: options.env ?? process.env,
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Own process group, so a last-resort kill reaches every child it forked.
+    detached: true,
   });
   if (child.pid === undefined) throw new Error(`could not start ${command}`);
   const pid = child.pid;
+  running.set(pid, { dir: options.dir });
+  child.once('exit', () => running.delete(pid));
   let output = '';
   const append = (chunk: Buffer) => {
     output += chunk.toString();
@@ -217,7 +258,7 @@ export function spawnRig(
         clearTimeout(timer);
         if (killed) {
           try {
-            process.kill(pid, 'SIGKILL');
+            process.kill(-pid, 'SIGKILL');
           } catch {
             // Exited between the check and the kill.
           }
@@ -254,7 +295,22 @@ export interface KamailioHandle {
   stop(): Promise<void>;
 }
 
-export async function startKamailio(options: KamailioOptions = {}): Promise<KamailioHandle> {
+/** Free ports are asked for, then bound by another process: another suite may win the race. */
+async function retryOnPortClash<T>(start: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await start();
+    } catch (error) {
+      if (i >= attempts || !/Address already in use|EADDRINUSE|cannot bind|bind failed/i.test(String(error))) throw error;
+    }
+  }
+}
+
+export function startKamailio(options: KamailioOptions = {}): Promise<KamailioHandle> {
+  return retryOnPortClash(() => startKamailioOnce(options));
+}
+
+async function startKamailioOnce(options: KamailioOptions): Promise<KamailioHandle> {
   const dir = await mkdtemp(join(tmpdir(), 'rig-kamailio-'));
   const wsPort = await freePortBothProtocols();
   const sipUdpPort = await freeUdpPort();
@@ -270,7 +326,7 @@ export async function startKamailio(options: KamailioOptions = {}): Promise<Kama
   await writeFile(cfgPath, cfg);
   const args = ['-f', cfgPath, '-DD', '-E', '-m', '64', '-M', '8', '-Y', dir, '-P', join(dir, 'kamailio.pid'), '-w', dir];
   if (options.rtpengine) args.push('-A', 'WITH_RTPENGINE');
-  const proc = spawnRig('kamailio', args, { cwd: dir, marker: cfgPath });
+  const proc = spawnRig('kamailio', args, { cwd: dir, marker: cfgPath, dir });
   try {
     await waitFor('kamailio WS port', async () => {
       if (proc.child.exitCode !== null) throw new Error(`exited with ${proc.child.exitCode}`);
@@ -332,7 +388,11 @@ export function rtpengineNg(ngPort: number, command: Record<string, string>, tim
   });
 }
 
-export async function startRtpengine(): Promise<RtpengineHandle> {
+export function startRtpengine(): Promise<RtpengineHandle> {
+  return retryOnPortClash(startRtpengineOnce);
+}
+
+async function startRtpengineOnce(): Promise<RtpengineHandle> {
   const ngPort = await freeUdpPort();
   const { min, max } = await freeUdpRange(100);
   const proc = spawnRig('rtpengine', [
@@ -404,9 +464,14 @@ function summarisePcm16(buf: Buffer, sampleRate: number): Omit<HeardAudio, 'file
   return { samples, seconds: samples / sampleRate, rms: samples ? Math.sqrt(sum / samples) : 0, peak };
 }
 
-export async function startBaresip(options: BaresipOptions): Promise<BaresipHandle> {
+export function startBaresip(options: BaresipOptions): Promise<BaresipHandle> {
+  return retryOnPortClash(() => startBaresipOnce(options));
+}
+
+async function startBaresipOnce(options: BaresipOptions): Promise<BaresipHandle> {
   const dir = await mkdtemp(join(tmpdir(), 'rig-baresip-'));
-  const sipPort = await freeUdpPort();
+  // sip_listen binds UDP and TCP on the same port.
+  const sipPort = await freePortBothProtocols();
   const rtp = await freeUdpRange(20);
   const registrarHostPort = options.registrar.replace(/^sips?:/, '').replace(/;.*$/, '');
   const config = [
@@ -439,7 +504,7 @@ export async function startBaresip(options: BaresipOptions): Promise<BaresipHand
     `<sip:${options.user}@${registrarHostPort};transport=udp>;regint=600;answermode=auto;audio_codecs=opus/48000/2,PCMU,PCMA\n`,
   );
   await writeFile(join(dir, 'contacts'), '');
-  const proc = spawnRig('baresip', ['-f', dir], { cwd: dir, marker: `baresip -f ${dir}` });
+  const proc = spawnRig('baresip', ['-f', dir], { cwd: dir, marker: `baresip -f ${dir}`, dir });
   try {
     await waitFor('baresip registration', () => {
       if (proc.child.exitCode !== null) throw new Error(`exited with ${proc.child.exitCode}`);

@@ -77,7 +77,7 @@ window.phone = {
     return { confirmedMs: performance.now() - t0 };
   },
   sendDTMF(tones, transportType = 'INFO') {
-    session.sendDTMF(tones, { transportType, duration: 100, interToneGap: 70 });
+    session.sendDTMF(tones, { transportType, duration: 160, interToneGap: 100 });
   },
   hangup() {
     if (session && !session.isEnded()) session.terminate();
