@@ -1,4 +1,5 @@
 import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
+import { sendKeys } from '@web/test-runner-commands';
 import '../../src/index.ts';
 import type { ClickToCall } from '../../src/elements/click-to-call.ts';
 import type { CallSnapshot } from '../../src/core/snapshot.ts';
@@ -185,9 +186,13 @@ describe('<click-to-call>', () => {
     await scriptNextCall({ outcome: 'hold' });
     const el = await mount();
     button(el, 'call-button')!.focus();
-    button(el, 'call-button')!.click();
+    await sendKeys({ press: 'Enter' });
     await waitUntil(() => el.shadowRoot!.activeElement?.getAttribute('part') === 'hangup-button', 'focus not on hang up');
-    await el.hangup();
+    // Hang up from the queue, so the scripted call is used up by this test.
+    await waitUntil(() => el.state === 'queued', 'never queued');
+    // Enter acts on keydown; Space would act on keyup, on whichever button has focus by then.
+    await sendKeys({ press: 'Enter' });
+    await waitUntil(() => el.state === 'ended', 'Enter on hang up did not end the call');
     await waitUntil(() => el.shadowRoot!.activeElement?.getAttribute('part') === 'call-button', 'focus not back on call');
   });
 });

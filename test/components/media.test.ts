@@ -47,6 +47,31 @@ describe('WebRTC media', () => {
     }
   });
 
+  for (const [name, code] of [
+    ['NotFoundError', 'microphone-unavailable'],
+    ['NotReadableError', 'microphone-unavailable'],
+    ['NotAllowedError', 'microphone-denied'],
+  ] as const) {
+    it(`should fail with ${code} when the browser answers ${name}, before any call is placed`, async () => {
+      const devices = navigator.mediaDevices;
+      const original = devices.getUserMedia;
+      const creates = (await simCount('createClickToCall'))!;
+      // The browser's answer for a missing, busy or refused microphone.
+      devices.getUserMedia = () => Promise.reject(new DOMException('no microphone', name));
+      try {
+        const el = await mount();
+        const error = oneEvent(el, 'c2c-error');
+        void el.call();
+        const detail = ((await error) as CustomEvent<CallSnapshot>).detail;
+        expect(detail.error!.code).to.equal(code);
+        expect(detail.error!.message).to.match(/microphone/i);
+        expect(await simCount('createClickToCall')).to.equal(creates);
+      } finally {
+        devices.getUserMedia = original;
+      }
+    });
+  }
+
   it('should stop polling the vendor once the element is removed', async () => {
     await scriptNextCall({ outcome: 'hold' });
     const el = await mount();

@@ -1,14 +1,8 @@
 // Drives the sandbox that web-test-runner.config.mjs starts (simulator, agent, endpoint).
 import { executeServerCommand } from '@web/test-runner-commands';
 
-export interface CallScript {
-  createResult?: '0' | '7' | '12' | '13';
-  outcome?: 'connect' | 'queue-timeout' | 'failed' | 'hold';
-  queueMs?: number;
-  agentHangupAfterMs?: number;
-  causeDesc?: string;
-  gwAddresses?: string[];
-}
+export type { CallScript } from '../../src/sandbox/huawei-simulator.ts';
+import type { CallScript } from '../../src/sandbox/huawei-simulator.ts';
 
 export async function endpoint(): Promise<string> {
   const info = (await executeServerCommand('sandbox-info')) as { endpoint: string } | undefined;
