@@ -51,3 +51,67 @@ export interface Provider {
   /** Ends the call at the vendor; `dropped: false` when the vendor had nothing to drop. */
   hangup(state: ProviderState): Promise<{ dropped: boolean }>;
 }
+
+/**
+ * A callback vendor (Sarv, udesk, CCAI Platform, a CTI feed): it rings the visitor's phone and
+ * bridges an agent. Progress arrives by webhook, or is polled upstream by the endpoint with one
+ * watcher per call however many browsers follow it. The endpoint owns call ids, event ids,
+ * ordering and fan-out; a provider only speaks its vendor's language.
+ */
+export interface CallbackProvider {
+  readonly name: string;
+  readonly modes: readonly ['callback'];
+  /** True when the vendor can book a call for later (`scheduledAt`). */
+  readonly canSchedule: boolean;
+  /**
+   * Places the call at the vendor. `phone` is E.164 (`+14155550123`), already checked against
+   * the number policy. Throws C2CError with a mapped code on a vendor refusal.
+   */
+  startCall(input: {
+    destination: Record<string, unknown>;
+    phone: string;
+    scheduledAt?: string | undefined;
+    signal?: AbortSignal;
+  }): Promise<{ vendorCallId: string; events?: VendorEvent[] }>;
+  /** Ends or cancels the call at the vendor, when the vendor can. */
+  hangup(vendorCallId: string): Promise<{ dropped: boolean }>;
+  /**
+   * A webhook from the vendor, with its raw body. Checks the signature or credential first
+   * (constant time; stale timestamps refused) and throws C2CError `unauthorized` when it fails.
+   * `reply` is what the vendor expects back (e.g. Sarv's `GODBLESSYOU`).
+   */
+  webhook?(request: WebhookRequest): Promise<{ events: VendorEvent[]; reply?: { status: number; body: string; contentType?: string } }>;
+  /**
+   * Polls the vendor for one call until the call is over or `signal` aborts, calling `emit`
+   * for each change. Only for vendors without webhooks; the endpoint runs one per call.
+   */
+  watch?(vendorCallId: string, emit: (event: VendorEvent) => void, signal: AbortSignal): Promise<void>;
+}
+
+export interface WebhookRequest {
+  method: string;
+  /** The path after `/webhooks/<provider>`, e.g. '' or '/secret-path'. */
+  path: string;
+  query: Record<string, string>;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** One step of a callback call as the vendor told it, before the endpoint numbers it. */
+export interface VendorEvent {
+  vendorCallId: string;
+  /** Protocol event type: queued, ringing (the visitor's phone rings), connected, ended, failed, scheduled. */
+  type: 'queued' | 'ringing' | 'connected' | 'ended' | 'failed' | 'scheduled';
+  /** For failed: an ErrorCode; for ended: why. */
+  code?: ErrorCode;
+  reason?: string;
+  /** Plain text for the visitor (never HTML). */
+  message?: string;
+  /** ISO 8601, for scheduled. */
+  at?: string;
+  position?: number;
+  /** The vendor's own event id or a stable fingerprint, to drop duplicates. */
+  vendorEventId?: string;
+  /** When the vendor says it happened (epoch ms), to order late webhooks. */
+  occurredAt?: number;
+}
