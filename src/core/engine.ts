@@ -1,5 +1,7 @@
 import type { CallEvent, CallMode, Gateway, IceServer } from '../protocol/index.ts';
-import { FINAL_EVENT_TYPES } from '../protocol/index.ts';
+import { FINAL_EVENT_TYPES, PATHS } from '../protocol/index.ts';
+import { NotAStream, readEventStream } from './stream.ts';
+import { delay } from './timers.ts';
 import { ErrorCode } from '../protocol/errors.ts';
 import type { MediaCall, MediaEnd, MediaModule } from '../media/types.ts';
 import { EndpointClient } from './client.ts';
@@ -113,6 +115,9 @@ export class CallEngine {
       run.iceServers = session.iceServers ?? [];
       this.#replace({ ...this.#snapshot, provider: session.provider, mode: session.mode });
 
+      if (session.mode === 'callback' && !target.phone) {
+        throw new CallError(ErrorCode.InvalidPhoneNumber, 'Enter your phone number so that we can call you.');
+      }
       if (session.mode === 'webrtc') {
         if (!webrtcAvailable()) {
           throw new CallError(ErrorCode.WebrtcUnsupported, 'This browser cannot make calls. Try a current Chrome, Edge, Firefox or Safari.');
@@ -130,17 +135,60 @@ export class CallEngine {
 
       this.#move(run, CallState.Dialing);
       // Not aborted by hangup(): if the vendor created the call, we must learn its id to drop it.
-      const { callId } = await run.client.startCall(run.token, {}, new AbortController().signal);
+      const request = session.mode === 'callback'
+        ? { phone: target.phone, ...(target.scheduledAt ? { scheduledAt: target.scheduledAt } : {}) }
+        : {};
+      const { callId } = await run.client.startCall(run.token, request, new AbortController().signal);
       run.callId = callId;
       if (run.stopping) {
         void run.client.hangup(run.token, callId, { keepalive: true }).catch(() => undefined);
         return;
       }
       this.#replace({ ...this.#snapshot, callId });
-      this.#poll(run);
+      if (run.mode === 'callback') void this.#follow(run);
+      else this.#poll(run);
     } catch (error) {
       if (run.stopping || isAbort(error)) return;
       this.#fail(run, error);
+    }
+  }
+
+  /**
+   * Callback calls: server-sent events, resumed after a drop from the last event seen; a
+   * server or proxy that does not stream gets the JSON long-poll instead.
+   */
+  async #follow(run: Run): Promise<void> {
+    const token = run.token;
+    const callId = run.callId;
+    if (token === null || callId === null) return;
+    let failures = 0;
+    while (!run.signal.aborted) {
+      let final = false;
+      try {
+        await readEventStream(
+          run.client.url(PATHS.events(callId)),
+          token,
+          run.lastEventId,
+          run.signal,
+          (event) => {
+            failures = 0;
+            final ||= this.#onEvents(run, [event]);
+          },
+          this.host.options.fetch,
+        );
+        if (final || run.signal.aborted) return;
+        failures = 0;
+      } catch (error) {
+        if (run.signal.aborted || run.stopping) return;
+        if (error instanceof NotAStream) return this.#poll(run);
+        const e = toCallError(error, ErrorCode.NetworkLost);
+        failures += 1;
+        if (e.code === ErrorCode.SessionExpired || e.code === ErrorCode.CallNotFound || failures >= 5) {
+          this.#fail(run, e);
+          return;
+        }
+      }
+      await delay(Math.min(8_000, 250 * 2 ** failures), run.signal, this.#timers);
     }
   }
 

@@ -16,6 +16,10 @@ export interface CallTarget {
   destination: string;
   mode?: CallMode | undefined;
   locale?: string | undefined;
+  /** Callback calls: the visitor's number, E.164. */
+  phone?: string | undefined;
+  /** Callback calls: ISO 8601 time to be called at, instead of now. */
+  scheduledAt?: string | undefined;
 }
 
 export interface CallSessionOptions {

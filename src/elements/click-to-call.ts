@@ -1,6 +1,6 @@
 import { provide } from '@lit/context';
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
-import { customElement, property } from 'lit/decorators.js';
+import { customElement, property, state } from 'lit/decorators.js';
 import { CallSession, type CallSessionOptions } from '../core/session.ts';
 import type { CallSnapshot } from '../core/snapshot.ts';
 import { CallState, isFinal, isLive } from '../core/states.ts';
@@ -9,6 +9,9 @@ import type { CallMode } from '../protocol/index.ts';
 import { ClockController } from './clock.ts';
 import { callSessionContext } from './context.ts';
 import { formatDuration, stateLabel } from './messages.ts';
+
+type PhoneModule = typeof import('./phone.ts');
+const loadPhoneModule = (): Promise<PhoneModule> => import('./phone.ts');
 
 /**
  * A call button for a contact center. The page names a token endpoint and a destination key;
@@ -33,6 +36,12 @@ import { formatDuration, stateLabel } from './messages.ts';
  * @csspart mute-button - The mute toggle.
  * @csspart hangup-button - The hang-up button.
  * @csspart error - The failure message.
+ * @csspart callback-form - Callback mode: the form asking for the visitor's number.
+ * @csspart phone-label - Callback mode: the label of the number field.
+ * @csspart phone-row - Callback mode: the country list and the number field.
+ * @csspart country - Callback mode: the country list.
+ * @csspart phone-input - Callback mode: the number field.
+ * @csspart phone-error - Callback mode: why the number was not accepted.
  *
  * @cssproperty [--c2c-accent=#0b6bcb] - Background of the call button.
  * @cssproperty [--c2c-on-accent=#ffffff] - Text color on the call button.
@@ -93,9 +102,39 @@ export class ClickToCall extends LitElement {
       gap: 0.5em;
       flex-wrap: wrap;
     }
-    [part='error'] {
+    [part='error'],
+    [part='phone-error'] {
       color: var(--c2c-danger, #b3261e);
       margin: 0;
+    }
+    [part='callback-form'] {
+      display: grid;
+      gap: 0.4em;
+    }
+    [part='phone-row'] {
+      display: flex;
+      gap: 0.4em;
+    }
+    select,
+    input {
+      font: inherit;
+      min-height: 44px;
+      padding: 0 0.6em;
+      border: 1px solid #767676;
+      border-radius: 8px;
+      background: Field;
+      color: FieldText;
+    }
+    select {
+      max-width: 11em;
+    }
+    input[aria-invalid='true'] {
+      border-color: var(--c2c-danger, #b3261e);
+    }
+    select:focus-visible,
+    input:focus-visible {
+      outline: 3px solid var(--c2c-accent, #0b6bcb);
+      outline-offset: 1px;
     }
   `;
 
@@ -114,6 +153,12 @@ export class ClickToCall extends LitElement {
   /** Disables the call button. A call in progress is not affected. */
   @property({ type: Boolean, reflect: true }) disabled = false;
 
+  /**
+   * Callback mode: the visitor's number. The built-in form fills it; a page with its own form
+   * may set it (any format the visitor typed; E.164 is safest) before `call()`.
+   */
+  @property({ attribute: false }) phone = '';
+
   /** The current call state, reflected for styling (`click-to-call[state=connected]`). Read-only. */
   @property({ reflect: true }) state: CallState = CallState.Idle;
 
@@ -121,6 +166,10 @@ export class ClickToCall extends LitElement {
   protected session: CallSession;
 
   readonly #clock = new ClockController(this, () => isLive(this.snapshot.state));
+  @state() private country = '';
+  @state() private phoneError = '';
+  @state() private countryList: ReadonlyArray<{ code: string; name: string; dial: string }> = [];
+  #phoneModule: Promise<PhoneModule> | null = null;
   #unsubscribe: (() => void) | null = null;
 
   constructor(options: CallSessionOptions = {}) {
@@ -139,14 +188,43 @@ export class ClickToCall extends LitElement {
    */
   async call(): Promise<void> {
     if (isLive(this.snapshot.state)) return;
+    let phone: string | undefined;
+    if (this.mode === 'callback') {
+      const module = await this.#loadPhone();
+      const check = module.toE164(this.phone, this.country || module.guessCountry(this.#locale()));
+      if (!check.ok) {
+        this.phoneError = check.message;
+        await this.updateComplete;
+        this.shadowRoot?.querySelector<HTMLInputElement>('[part~=phone-input]')?.focus();
+        return;
+      }
+      this.phoneError = '';
+      phone = check.e164;
+    }
     const proceed = this.dispatchEvent(callStartEvent({ destination: this.destination, mode: this.mode ?? null }));
     if (!proceed) return;
     await this.session.call({
       endpoint: this.endpoint,
       destination: this.destination,
       mode: this.mode,
-      locale: this.locale ?? (document.documentElement.lang || undefined),
+      locale: this.#locale(),
+      ...(phone ? { phone } : {}),
     });
+  }
+
+  #locale(): string | undefined {
+    return this.locale ?? (document.documentElement.lang || undefined);
+  }
+
+  /** The number library, only ever loaded in callback mode; fills the country list. */
+  #loadPhone(): Promise<PhoneModule> {
+    this.#phoneModule ??= loadPhoneModule().then((module) => {
+      this.countryList = module.countries(this.#locale());
+      this.country ||= module.guessCountry(this.#locale());
+      return module;
+    });
+    this.#phoneModule.catch(() => (this.#phoneModule = null));
+    return this.#phoneModule;
   }
 
   /** Ends the call. Resolves when the call is `ended`. */
@@ -194,8 +272,14 @@ export class ClickToCall extends LitElement {
   }
 
   #prefetch = (): void => {
-    if (!this.disabled) this.session.prefetch(this.mode).catch(() => undefined);
+    if (this.disabled) return;
+    this.session.prefetch(this.mode).catch(() => undefined);
+    if (this.mode === 'callback') this.#loadPhone().catch(() => undefined);
   };
+
+  protected override firstUpdated(): void {
+    if (this.mode === 'callback') this.#loadPhone().catch(() => undefined);
+  }
 
   #onPageHide = (event: PageTransitionEvent): void => {
     if (!event.persisted) this.session.dispose();
@@ -247,6 +331,7 @@ export class ClickToCall extends LitElement {
   }
 
   #renderIdle(s: CallSnapshot) {
+    if (this.mode === 'callback') return this.#renderCallbackForm(s);
     const again = isFinal(s.state);
     return html`
       ${s.state === CallState.Failed && s.error
@@ -260,6 +345,55 @@ export class ClickToCall extends LitElement {
       >
         <slot name="label">${again ? 'Call again' : 'Call us'}</slot>
       </button>
+    `;
+  }
+
+  #onSubmit = (event: SubmitEvent): void => {
+    event.preventDefault();
+    void this.call();
+  };
+
+  #renderCallbackForm(s: CallSnapshot) {
+    const error = this.phoneError;
+    return html`
+      ${s.state === CallState.Failed && s.error ? html`<p part="error" role="alert">${s.error.message}</p>` : nothing}
+      ${s.state === CallState.Scheduled && s.scheduledAt
+        ? html`<p part="status">${stateLabel(s.state)}: ${new Date(s.scheduledAt).toLocaleString(this.#locale())}</p>`
+        : nothing}
+      <form part="callback-form" novalidate @submit=${this.#onSubmit}>
+        <label part="phone-label" for="phone">Your phone number</label>
+        <div part="phone-row">
+          <select
+            part="country"
+            aria-label="Country"
+            @change=${(e: Event) => (this.country = (e.target as HTMLSelectElement).value)}
+          >
+            ${this.countryList.length === 0
+              ? html`<option value=${this.country}>${this.country || '…'}</option>`
+              : this.countryList.map(
+                  (c) => html`<option value=${c.code} ?selected=${c.code === this.country}>${c.name} (${c.dial})</option>`,
+                )}
+          </select>
+          <input
+            id="phone"
+            part="phone-input"
+            type="tel"
+            autocomplete="tel"
+            inputmode="tel"
+            aria-invalid=${error ? 'true' : 'false'}
+            aria-describedby=${error ? 'phone-error' : nothing}
+            .value=${this.phone}
+            @input=${(e: Event) => {
+              this.phone = (e.target as HTMLInputElement).value;
+              this.phoneError = '';
+            }}
+          />
+        </div>
+        ${error ? html`<p id="phone-error" part="phone-error" role="alert">${error}</p>` : nothing}
+        <button part="call-button" type="submit" ?disabled=${this.disabled || !this.endpoint || !this.destination}>
+          <slot name="label">Call me now</slot>
+        </button>
+      </form>
     `;
   }
 

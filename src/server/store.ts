@@ -39,6 +39,10 @@ export interface CallRecord {
   seq: number;
   createdAt: number;
   keepUntil: number;
+  /** Callback calls: the vendor's id for the call (the key its webhooks carry). */
+  vendorCallId?: string;
+  /** Callback calls: how far the call has come (events that would go back are late and dropped). */
+  rank?: number;
 }
 
 export interface KeyValueStore<T> {
@@ -111,8 +115,14 @@ export class MemoryStore<T> implements KeyValueStore<T> {
 export interface Stores {
   sessions: SessionStore;
   calls: CallStore;
+  /** `<provider>:<vendor call id>` -> our call id, for webhooks. */
+  vendorCalls: KeyValueStore<string>;
 }
 
 export function createMemoryStores(options: MemoryStoreOptions = {}): Stores {
-  return { sessions: new MemoryStore<SessionRecord>(options), calls: new MemoryStore<CallRecord>(options) };
+  return {
+    sessions: new MemoryStore<SessionRecord>(options),
+    calls: new MemoryStore<CallRecord>(options),
+    vendorCalls: new MemoryStore<string>(options),
+  };
 }

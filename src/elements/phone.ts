@@ -1,0 +1,51 @@
+/**
+ * Phone number checks in the browser, for callback mode only: a lazily loaded chunk (the
+ * number library's metadata is the weight). The token endpoint checks again with full
+ * metadata and refuses premium-rate lines; this only spares the visitor a round trip.
+ */
+import { getCountries, getCountryCallingCode, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/min';
+
+export interface Country {
+  code: string;
+  name: string;
+  dial: string;
+}
+
+export type PhoneCheck = { ok: true; e164: string } | { ok: false; message: string };
+
+/** Every country with its calling code, named in the visitor's language, sorted by name. */
+export function countries(locale: string | undefined): Country[] {
+  let names: Intl.DisplayNames | null = null;
+  try {
+    names = new Intl.DisplayNames(locale ? [locale] : undefined, { type: 'region' });
+  } catch {
+    names = null;
+  }
+  return getCountries()
+    .map((code) => ({ code, name: names?.of(code) ?? code, dial: `+${getCountryCallingCode(code)}` }))
+    .sort((a, b) => a.name.localeCompare(b.name, locale));
+}
+
+/** The visitor's number as E.164, read in `country` unless it starts with +. */
+export function toE164(text: string, country: string): PhoneCheck {
+  const trimmed = text.trim();
+  if (!trimmed) return { ok: false, message: 'Enter your phone number.' };
+  if (/[^0-9+ ().-]/.test(trimmed)) return { ok: false, message: 'Use digits only, with spaces or dashes if you like.' };
+  const number = parsePhoneNumberFromString(trimmed, country as CountryCode);
+  if (!number || !number.isValid()) return { ok: false, message: 'This number does not look right for the chosen country.' };
+  return { ok: true, e164: number.number };
+}
+
+/** A sensible first country: the region of the widget's or the browser's language. */
+export function guessCountry(locale: string | undefined): string {
+  for (const tag of [locale, ...(typeof navigator === 'undefined' ? [] : navigator.languages ?? [])]) {
+    if (!tag) continue;
+    try {
+      const region = new Intl.Locale(tag).maximize().region;
+      if (region && (getCountries() as string[]).includes(region)) return region;
+    } catch {
+      // Not a valid language tag: try the next one.
+    }
+  }
+  return 'US';
+}
