@@ -20,7 +20,10 @@ import {
   type StartCallResponse,
 } from '../protocol/index.ts';
 import { normalizeOrigin, parseConfig, type C2CConfig, type C2CConfigInput, type ProviderName } from './config.ts';
-import { C2CError, type Provider } from './provider.ts';
+import { CallbackCalls } from './callbacks.ts';
+import { MemoryEventHub, type EventHub } from './hub.ts';
+import { checkPhone } from './phone.ts';
+import { C2CError, type CallbackProvider, type Provider } from './provider.ts';
 import { HuaweiProvider, type HuaweiProviderOptions } from './providers/huawei.ts';
 import { createMemoryStores, type CallRecord, type SessionRecord, type Stores } from './store.ts';
 
@@ -39,6 +42,12 @@ export interface C2CHandlerOptions {
   callIdleSeconds?: number;
   /** Unexpected errors (answered as `internal-error`). Default: console.error. */
   onError?: (error: unknown) => void;
+  /** Callback vendors by provider name, in addition to those built from the configuration. */
+  callbackProviders?: Record<string, CallbackProvider>;
+  /** Replace the in-process fan-out of call events (e.g. with Redis pub/sub). */
+  hub?: EventHub;
+  /** How long a JSON long poll of a callback call is held without news. Default 25 s. */
+  longPollMs?: number;
 }
 
 /** How many delivered events a call keeps for resumed polls. */
@@ -53,6 +62,11 @@ function errorResponse(c: Context, status: number, code: ErrorCode, message: str
 
 function newToken(bytes: number): string {
   return randomBytes(bytes).toString('base64url');
+}
+
+/** Callback vendors named in the configuration (none until their modules are wired). */
+function createCallbackProviders(_config: C2CConfig, _options: C2CHandlerOptions): Array<[string, CallbackProvider]> {
+  return [];
 }
 
 function createProviders(config: C2CConfig, options: C2CHandlerOptions): Map<ProviderName, Provider> {
@@ -95,6 +109,19 @@ export function createC2CHandler(input: C2CConfig | C2CConfigInput, options: C2C
   const callIdleMs = (options.callIdleSeconds ?? 600) * 1000;
   const onError = options.onError ?? ((error: unknown) => console.error('[c2c-server] unexpected error', error));
   const basePath = (options.basePath ?? '').replace(/\/+$/, '');
+  const callbackProviders = new Map<string, CallbackProvider>([
+    ...createCallbackProviders(config, options),
+    ...Object.entries(options.callbackProviders ?? {}),
+  ]);
+  const callbacks = new CallbackCalls({
+    stores,
+    hub: options.hub ?? new MemoryEventHub(),
+    providers: callbackProviders,
+    now,
+    callIdleMs,
+    onError,
+  });
+  const longPollMs = options.longPollMs ?? 25_000;
 
   const app = new Hono({ strict: false });
   const api = basePath ? app.basePath(basePath) : app;
@@ -120,7 +147,7 @@ export function createC2CHandler(input: C2CConfig | C2CConfigInput, options: C2C
     cors({
       origin: (origin) => (allowed.has(normalizeOrigin(origin)) ? origin : null),
       allowMethods: ['GET', 'POST', 'OPTIONS'],
-      allowHeaders: ['Authorization', 'Content-Type'],
+      allowHeaders: ['Authorization', 'Content-Type', 'Last-Event-ID'],
       maxAge: 600,
     }),
   );
@@ -138,13 +165,13 @@ export function createC2CHandler(input: C2CConfig | C2CConfigInput, options: C2C
     const body = validate(SessionRequest, await readJson(c, false));
     const destination = Object.hasOwn(config.destinations, body.destination) ? config.destinations[body.destination] : undefined;
     if (!destination) throw new C2CError(ErrorCode.UnknownDestination, `Unknown destination '${body.destination}'.`);
-    const provider = providers.get(destination.provider);
+    const provider = providers.get(destination.provider as ProviderName) ?? callbackProviders.get(destination.provider);
     if (!provider) throw new C2CError(ErrorCode.InternalError, `Provider ${destination.provider} is not configured.`);
     const mode = body.mode ?? provider.modes[0];
-    if (!mode || !provider.modes.includes(mode)) {
+    if (!mode || !(provider.modes as readonly string[]).includes(mode)) {
       throw new C2CError(ErrorCode.NotSupported, `Destination '${body.destination}' offers ${provider.modes.join(', ')} calls only.`, { status: 400 });
     }
-    const providerState = await provider.openSession({ locale: body.locale });
+    const providerState = 'openSession' in provider ? await provider.openSession({ locale: body.locale }) : {};
     const token = newToken(32);
     const issuedAt = now();
     const session: SessionRecord = {
@@ -163,7 +190,7 @@ export function createC2CHandler(input: C2CConfig | C2CConfigInput, options: C2C
       expiresAt: session.expiresAt,
       provider: session.provider,
       mode,
-      ...(provider.iceServers ? { iceServers: provider.iceServers } : {}),
+      ...('iceServers' in provider && provider.iceServers ? { iceServers: provider.iceServers } : {}),
     };
     return c.json(answer, 201);
   });
@@ -210,12 +237,27 @@ export function createC2CHandler(input: C2CConfig | C2CConfigInput, options: C2C
     if (session.callId) throw new C2CError(ErrorCode.InvalidRequest, 'This session already started a call; start a new session.', { status: 409 });
     const destination = config.destinations[session.destination];
     if (!destination) throw new C2CError(ErrorCode.UnknownDestination, `Destination '${session.destination}' is no longer configured.`);
-    const provider = providerOf(session);
-    try {
-      await provider.startCall(session.providerState, { destination, request });
-    } finally {
-      // Saves renewed vendor tokens even when the start failed.
-      await stores.sessions.set(session.token, session, session.keepUntil);
+    let started: Awaited<ReturnType<CallbackProvider['startCall']>> | null = null;
+    if (session.mode === 'callback') {
+      const vendor = callbacks.provider(session.provider);
+      const phone = checkPhone(request.phone, { countries: (destination as { countries?: string[] }).countries });
+      const scheduledAt = request.scheduledAt;
+      if (scheduledAt !== undefined) {
+        if (!vendor.canSchedule) throw new C2CError(ErrorCode.NotSupported, 'This destination cannot book a call for later.', { status: 400 });
+        const at = Date.parse(scheduledAt);
+        if (!Number.isFinite(at) || at <= now()) {
+          throw new C2CError(ErrorCode.InvalidRequest, 'scheduledAt must be a time in the future (ISO 8601).');
+        }
+      }
+      started = await vendor.startCall({ destination, phone, scheduledAt });
+    } else {
+      const provider = providerOf(session);
+      try {
+        await provider.startCall(session.providerState, { destination, request });
+      } finally {
+        // Saves renewed vendor tokens even when the start failed.
+        await stores.sessions.set(session.token, session, session.keepUntil);
+      }
     }
     const callId = newToken(16);
     const createdAt = now();
@@ -234,6 +276,7 @@ export function createC2CHandler(input: C2CConfig | C2CConfigInput, options: C2C
     };
     session.callId = callId;
     await touch(session, call);
+    if (started) await callbacks.started(call, started.vendorCallId, started.events ?? []);
     const answer: StartCallResponse = { callId };
     return c.json(answer, 201);
   });
@@ -242,6 +285,22 @@ export function createC2CHandler(input: C2CConfig | C2CConfigInput, options: C2C
     const session = await sessionOf(c);
     let call = await callOf(c, session);
     const after = c.req.query('after');
+    if (session.mode === 'callback') {
+      await touch(session, call);
+      const from = c.req.header('Last-Event-ID') ?? after ?? null;
+      if ((c.req.header('Accept') ?? '').includes('text/event-stream')) {
+        return new Response(callbacks.stream(call.callId, from, c.req.raw.signal), {
+          headers: {
+            'content-type': 'text/event-stream; charset=utf-8',
+            'cache-control': 'no-store',
+            // Tells nginx-style proxies not to buffer the stream.
+            'x-accel-buffering': 'no',
+          },
+        });
+      }
+      const events = await callbacks.waitFor(call.callId, from, longPollMs, c.req.raw.signal);
+      return c.json({ events } satisfies EventsResponse);
+    }
     const replay = resumeFrom(call, after);
     if (replay) return c.json({ events: replay } satisfies EventsResponse);
     if (call.final) {
@@ -277,6 +336,14 @@ export function createC2CHandler(input: C2CConfig | C2CConfigInput, options: C2C
     const session = await sessionOf(c);
     const call = await callOf(c, session);
     if (call.final || call.hungUp) return c.json({ ok: true } satisfies HangupResponse);
+    if (session.mode === 'callback') {
+      const { dropped } = await callbacks.hangup(call);
+      const latest = (await stores.calls.get(call.callId)) ?? call;
+      latest.hungUp = true;
+      await stores.calls.set(latest.callId, latest, latest.keepUntil);
+      await callbacks.append(latest.callId, { vendorCallId: latest.vendorCallId ?? '', type: 'ended', reason: 'visitor-hangup', vendorEventId: 'visitor-hangup' });
+      return c.json({ ok: dropped } satisfies HangupResponse);
+    }
     const provider = providerOf(session);
     let dropped: boolean;
     try {
@@ -290,6 +357,25 @@ export function createC2CHandler(input: C2CConfig | C2CConfigInput, options: C2C
     await touch(session, latest);
     return c.json({ ok: dropped } satisfies HangupResponse);
   });
+
+  // Vendors call these; they carry no Origin and are checked by the provider (signature, secret).
+  const webhook = async (c: Context) => {
+    const name = c.req.param('provider') ?? '';
+    const url = new URL(c.req.url);
+    const prefix = `${basePath}/webhooks/${name}`;
+    const headers: Record<string, string> = {};
+    c.req.raw.headers.forEach((value, key) => (headers[key] = value));
+    const reply = await callbacks.webhook(name, {
+      method: c.req.method,
+      path: url.pathname.startsWith(prefix) ? url.pathname.slice(prefix.length) : '',
+      query: Object.fromEntries(url.searchParams),
+      headers,
+      body: await c.req.text(),
+    });
+    return c.body(reply.body, reply.status as 200, { 'content-type': reply.contentType });
+  };
+  api.on(['GET', 'POST'], '/webhooks/:provider', webhook);
+  api.on(['GET', 'POST'], '/webhooks/:provider/*', webhook);
 
   return async (request: Request) => app.fetch(request);
 }

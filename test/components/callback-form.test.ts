@@ -1,0 +1,62 @@
+import { expect, fixture, html, waitUntil } from '@open-wc/testing';
+import { sendKeys } from '@web/test-runner-commands';
+import '../../src/index.ts';
+import type { ClickToCall } from '../../src/elements/click-to-call.ts';
+import { endpoint, simCount } from './sandbox.ts';
+
+const part = (el: ClickToCall, name: string) => el.shadowRoot!.querySelector<HTMLElement>(`[part~="${name}"]`);
+
+async function mount(): Promise<ClickToCall> {
+  const el = await fixture<ClickToCall>(
+    html`<click-to-call mode="callback" locale="en-GB" endpoint=${await endpoint()} destination="sales"></click-to-call>`,
+  );
+  await waitUntil(() => el.shadowRoot!.querySelectorAll('[part~=country] option').length > 100, 'country list not loaded');
+  return el;
+}
+
+describe('<click-to-call mode="callback">', () => {
+  it('asks for the number with a labelled field and a country list from the locale', async () => {
+    const el = await mount();
+    const input = part(el, 'phone-input') as HTMLInputElement;
+    expect(input.type).to.equal('tel');
+    expect(input.autocomplete).to.equal('tel');
+    expect(el.shadowRoot!.querySelector('label[for=phone]')).to.exist;
+    expect((part(el, 'country') as HTMLSelectElement).value).to.equal('GB');
+    expect(part(el, 'call-button')!.textContent!.trim()).to.equal('Call me now');
+    await expect(el).to.be.accessible();
+  });
+
+  it('refuses a bad number next to the field, before any request', async () => {
+    const el = await mount();
+    const sessions = await simCount('applyToken');
+    let started = 0;
+    el.addEventListener('c2c-call-start', () => started++);
+    const input = part(el, 'phone-input') as HTMLInputElement;
+    input.focus();
+    await sendKeys({ type: '12' });
+    await sendKeys({ press: 'Enter' });
+    await waitUntil(() => part(el, 'phone-error') !== null, 'no error shown');
+    expect(part(el, 'phone-error')!.textContent).to.match(/does not look right/);
+    expect(part(el, 'phone-error')!.getAttribute('role')).to.equal('alert');
+    expect(input.getAttribute('aria-invalid')).to.equal('true');
+    expect(input.getAttribute('aria-describedby')).to.equal('phone-error');
+    expect(el.shadowRoot!.activeElement).to.equal(input);
+    expect(started).to.equal(0);
+    expect(el.state).to.equal('idle');
+    expect(await simCount('applyToken')).to.equal(sessions);
+    await expect(el).to.be.accessible();
+  });
+
+  it('reads a national number in the chosen country and clears the error while typing', async () => {
+    const el = await mount();
+    const input = part(el, 'phone-input') as HTMLInputElement;
+    input.focus();
+    await sendKeys({ type: 'abc' });
+    await sendKeys({ press: 'Enter' });
+    await waitUntil(() => part(el, 'phone-error') !== null, 'no error shown');
+    expect(part(el, 'phone-error')!.textContent).to.match(/digits only/);
+    await sendKeys({ press: 'Backspace' });
+    await el.updateComplete;
+    expect(part(el, 'phone-error')).to.equal(null);
+  });
+});
