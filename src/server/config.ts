@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import * as z from 'zod';
+import { CALLBACK_VENDORS, type CallbackVendorName } from './providers/vendors.ts';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -36,14 +37,22 @@ export const HuaweiConfig = z.object({
 });
 export type HuaweiConfig = z.output<typeof HuaweiConfig>;
 
-export const PROVIDER_NAMES = ['huawei'] as const;
-export type ProviderName = (typeof PROVIDER_NAMES)[number];
+export const PROVIDER_NAMES = ['huawei', ...(Object.keys(CALLBACK_VENDORS) as CallbackVendorName[])] as const;
+export type ProviderName = 'huawei' | CallbackVendorName;
 
-export const DestinationConfig = z.object({
-  provider: z.enum(PROVIDER_NAMES),
-  /** Huawei createClickToCall mediaAbility: "0" voice. Video ("1") is not offered by the widget. */
-  mediaAbility: z.literal('0').default('0'),
-});
+/**
+ * A destination: the vendor, and the vendor's own keys (checked by that vendor's schema).
+ * Callback destinations may limit the countries a visitor's number may be in.
+ */
+export const DestinationConfig = z
+  .object({
+    provider: z.enum(PROVIDER_NAMES as unknown as [ProviderName, ...ProviderName[]]),
+    /** Huawei createClickToCall mediaAbility: "0" voice. Video ("1") is not offered by the widget. */
+    mediaAbility: z.literal('0').default('0'),
+    /** Callback: ISO 3166 alpha-2 codes the visitor's number may belong to (default: any). */
+    countries: z.array(z.string().regex(/^[A-Za-z]{2}$/)).min(1).optional(),
+  })
+  .catchall(z.unknown());
 export type DestinationConfig = z.output<typeof DestinationConfig>;
 
 export const C2CConfigSchema = z
@@ -51,7 +60,14 @@ export const C2CConfigSchema = z
     /** Exact origins (scheme://host[:port]) whose pages may call the endpoint. */
     allowedOrigins: z.array(z.string().min(1)).default([]),
     destinations: z.record(z.string().min(1).max(64), DestinationConfig),
-    providers: z.object({ huawei: HuaweiConfig.optional() }).default({}),
+    providers: z
+      .object({
+        huawei: HuaweiConfig.optional(),
+        ...(Object.fromEntries(
+          Object.entries(CALLBACK_VENDORS).map(([name, vendor]) => [name, vendor.config.optional()]),
+        ) as { [K in CallbackVendorName]: z.ZodOptional<(typeof CALLBACK_VENDORS)[K]['config']> }),
+      })
+      .default({}),
     sessionTtlSeconds: z.number().int().min(5).max(3600).default(120),
   })
   .superRefine((config, ctx) => {
@@ -62,6 +78,16 @@ export const C2CConfigSchema = z
           path: ['destinations', key, 'provider'],
           message: `provider '${destination.provider}' is not configured under providers.${destination.provider}`,
         });
+      }
+      const vendor = destination.provider === 'huawei' ? null : CALLBACK_VENDORS[destination.provider];
+      if (vendor?.destination) {
+        const { provider: _p, mediaAbility: _m, countries: _c, ...own } = destination;
+        const checked = vendor.destination.safeParse(own);
+        if (!checked.success) {
+          for (const issue of checked.error.issues) {
+            ctx.addIssue({ code: 'custom', path: ['destinations', key, ...issue.path], message: issue.message });
+          }
+        }
       }
     }
     for (const [index, origin] of config.allowedOrigins.entries()) {

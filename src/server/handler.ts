@@ -21,6 +21,7 @@ import {
 } from '../protocol/index.ts';
 import { normalizeOrigin, parseConfig, type C2CConfig, type C2CConfigInput, type ProviderName } from './config.ts';
 import { CallbackCalls } from './callbacks.ts';
+import { CALLBACK_VENDOR_NAMES, CALLBACK_VENDORS } from './providers/vendors.ts';
 import { MemoryEventHub, type EventHub } from './hub.ts';
 import { checkPhone } from './phone.ts';
 import { C2CError, type CallbackProvider, type Provider } from './provider.ts';
@@ -64,9 +65,14 @@ function newToken(bytes: number): string {
   return randomBytes(bytes).toString('base64url');
 }
 
-/** Callback vendors named in the configuration (none until their modules are wired). */
-function createCallbackProviders(_config: C2CConfig, _options: C2CHandlerOptions): Array<[string, CallbackProvider]> {
-  return [];
+/** Callback vendors named in the configuration. */
+function createCallbackProviders(config: C2CConfig, options: C2CHandlerOptions): Array<[string, CallbackProvider]> {
+  const made: Array<[string, CallbackProvider]> = [];
+  for (const name of CALLBACK_VENDOR_NAMES) {
+    const vendorConfig = config.providers[name];
+    if (vendorConfig) made.push([name, CALLBACK_VENDORS[name].create(vendorConfig as never, { now: options.now })]);
+  }
+  return made;
 }
 
 function createProviders(config: C2CConfig, options: C2CHandlerOptions): Map<ProviderName, Provider> {

@@ -127,6 +127,7 @@ export const CcaiPushEventFields = z.looseObject({
   ends_at: z.string().nullish(),
   participants: z.array(PushParticipant).nullish(),
 });
+export type CcaiPushEventFields = z.output<typeof CcaiPushEventFields>;
 export const CcaiPushEvent = CcaiPushEventFields.extend({ item: CcaiPushEventFields.nullish() });
 export type CcaiPushEvent = z.output<typeof CcaiPushEvent>;
 

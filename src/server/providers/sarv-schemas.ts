@@ -15,14 +15,17 @@ export const SARV_WEBHOOK_REPLY = 'GODBLESSYOU';
 
 const Text = z.union([z.string(), z.number()]).transform(String);
 const OptionalText = Text.optional().nullable().transform((v) => (v === null || v === undefined || v === '' ? undefined : v));
-const OptionalNumber = z
+/** In reports null means "nobody / nothing": kept apart from a field that is absent. */
+const ReportText = Text.optional().nullable().transform((v) => (v === '' ? null : v));
+const ReportNumber = z
   .union([z.number(), z.string()])
   .optional()
   .nullable()
   .transform((v) => {
-    if (v === null || v === undefined || v === '') return undefined;
+    if (v === null || v === undefined) return v;
+    if (v === '') return null;
     const n = typeof v === 'number' ? v : Number(v);
-    return Number.isFinite(n) ? n : undefined;
+    return Number.isFinite(n) ? n : null;
   });
 
 /**
@@ -52,36 +55,36 @@ export type SarvStartAnswer = z.output<typeof SarvStartAnswer>;
  */
 export const SarvPushReport = z
   .looseObject({
-    callId: OptionalText,
+    callId: ReportText,
     /** [inf] some payloads may spell it like the start answer. */
-    callid: OptionalText,
-    callStatus: OptionalText,
+    callid: ReportText,
+    callStatus: ReportText,
     /** CTC for click-to-call; also IBD, OBD, QC, BRD, POOL, MASK, FLASH. */
-    cType: OptionalText,
-    DID: OptionalText,
-    campId: OptionalNumber,
+    cType: ReportText,
+    DID: ReportText,
+    campId: ReportNumber,
     /** "YYYY-MM-DD HH:MM:SS", 24 h, in the account's time zone. */
-    ivrSTime: OptionalText,
-    ivrETime: OptionalText,
-    ivrDuration: OptionalNumber,
-    userId: OptionalText,
+    ivrSTime: ReportText,
+    ivrETime: ReportText,
+    ivrDuration: ReportNumber,
+    userId: ReportText,
     /** CTC: the answered number of `to` when toType is Number. */
-    cNumber: OptionalText,
+    cNumber: ReportText,
     /** CTC: the answered number of `from`. */
-    masterNumCTC: OptionalText,
+    masterNumCTC: ReportText,
     /** The agent who attended first (0 or absent: none). */
-    masterAgent: OptionalNumber,
-    masterAgentNumber: OptionalText,
-    masterGroupId: OptionalNumber,
+    masterAgent: ReportNumber,
+    masterAgentNumber: ReportText,
+    masterGroupId: ReportNumber,
     /** Category of whoever answered first; null when nobody answered. */
-    firstAttended: OptionalText,
-    firstAnswerTime: OptionalText,
-    lastHangupTime: OptionalText,
+    firstAttended: ReportText,
+    firstAnswerTime: ReportText,
+    lastHangupTime: ReportText,
     /** [inf] explicit talk-time fields some accounts may carry. */
-    talkDuration: OptionalNumber,
-    talkTime: OptionalNumber,
+    talkDuration: ReportNumber,
+    talkTime: ReportNumber,
   })
-  .transform(({ callId, callid, ...rest }) => ({ ...rest, callId: callId ?? callid }));
+  .transform(({ callId, callid, ...rest }) => ({ ...rest, callId: callId ?? callid ?? undefined }));
 export type SarvPushReport = z.output<typeof SarvPushReport>;
 
 /** The form-encoded variant seen in the wild: `push_report=<JSON text>`. */

@@ -103,6 +103,7 @@ export type SarvDestinationInput = z.input<typeof SarvDestination>;
 export interface SarvProviderOptions {
   /** Overrides config.requestTimeoutMs. */
   requestTimeoutMs?: number;
+  /** Clock for the ringing event's occurredAt. */
   now?: () => number;
 }
 
@@ -307,7 +308,7 @@ export function sarvQuery(config: Pick<SarvConfig, 'userId' | 'token'>, destinat
 }
 
 /** "YYYY-MM-DD HH:MM:SS" -> epoch ms, read in the account's zone (offset minutes). */
-function parseSarvTime(text: string | undefined, offsetMinutes: number): number | undefined {
+function parseSarvTime(text: string | null | undefined, offsetMinutes: number): number | undefined {
   const m = text ? /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})$/.exec(text.trim()) : null;
   if (!m) return undefined;
   const [, y, mo, d, h, mi, s] = m.map(Number) as [number, number, number, number, number, number, number];
@@ -331,52 +332,57 @@ function textualMeaning(status: string): SarvCallStatusMeaning | undefined {
   return undefined;
 }
 
-const present = (v: string | undefined): boolean => v !== undefined && v.trim() !== '' && v.toLowerCase() !== 'null';
+const filled = (v: string | null | undefined): boolean => typeof v === 'string' && v.trim() !== '' && v.trim().toLowerCase() !== 'null';
 
 /**
- * Maps one Push Report of a click-to-call to the final event. Documented facts: `masterNumCTC`
- * is the answered number of `from` (the visitor), `cNumber` the answered number of `to` when
- * toType is Number, `masterAgent` the agent who attended, `firstAnswerTime`/`lastHangupTime`
- * bracket the call. `callStatus` meanings are not published: only the site owner's map and
- * [inf] textual forms are trusted.
+ * Maps one Push Report of a click-to-call to the final event.
+ *
+ * Documented: `masterNumCTC` is the answered number of `from` (the visitor), `cNumber` the
+ * answered number of `to` when toType is Number, `masterAgent` the agent who attended first,
+ * `firstAttended` null when nobody answered, `firstAnswerTime`..`lastHangupTime` the call
+ * itself. A field present as null means "nobody"; an absent field means "not told".
+ * `callStatus` meanings are not published [gap]: only the site owner's callStatusMeanings and
+ * [inf] textual forms are trusted; an unknown integer falls through to the fields above.
+ *
+ * Outcome: the destination answered (or, when no destination field is present, talk time
+ * > 0) -> ended/completed; the visitor did not answer -> failed/call-failed; the visitor
+ * answered but nobody at the destination did -> failed/no-agent-available; busy -> failed.
  */
 export function mapSarvReport(
   report: SarvPushReport & { callId: string },
   callStatusMeanings: Readonly<Record<string, SarvCallStatusMeaning>> = {},
 ): VendorEvent {
-  const base = {
-    vendorCallId: report.callId,
-    vendorEventId: `sarv:${report.callId}:report`,
-  };
+  const base = { vendorCallId: report.callId, vendorEventId: `sarv:${report.callId}:report` };
   const occurredAt = parseSarvTime(report.lastHangupTime ?? report.ivrETime, IST_OFFSET_MINUTES);
   const at = occurredAt === undefined ? {} : { occurredAt };
-  const status = report.callStatus;
+  const status = report.callStatus ?? undefined;
   const meaning = status === undefined ? undefined : (callStatusMeanings[status] ?? textualMeaning(status));
 
-  const visitorKnown = report.masterNumCTC !== undefined || report.firstAttended !== undefined || report.firstAnswerTime !== undefined;
-  const visitorAnswered = present(report.masterNumCTC) || present(report.firstAttended) || present(report.firstAnswerTime);
+  const visitorFields = [report.masterNumCTC, report.firstAttended, report.firstAnswerTime];
+  const visitorKnown = visitorFields.some((v) => v !== undefined);
+  const visitorAnswered = visitorFields.some(filled);
   const agentKnown = report.cNumber !== undefined || report.masterAgent !== undefined || report.masterAgentNumber !== undefined;
-  const agentAnswered = present(report.cNumber) || (report.masterAgent ?? 0) > 0 || present(report.masterAgentNumber);
+  const agentAnswered = filled(report.cNumber) || (report.masterAgent ?? 0) > 0 || filled(report.masterAgentNumber);
 
-  const explicitTalk = report.talkDuration ?? report.talkTime;
   const answeredAt = parseSarvTime(report.firstAnswerTime, 0);
   const hungUpAt = parseSarvTime(report.lastHangupTime, 0);
-  const talkSeconds = explicitTalk ?? (answeredAt !== undefined && hungUpAt !== undefined ? (hungUpAt - answeredAt) / 1000 : undefined);
+  const talkSeconds = report.talkDuration ?? report.talkTime
+    ?? (answeredAt !== undefined && hungUpAt !== undefined ? (hungUpAt - answeredAt) / 1000 : undefined);
 
   const failed = (code: ErrorCode, message: string, reason: string): VendorEvent => ({ ...base, ...at, type: 'failed', code, message, reason });
-  const ended = (): VendorEvent => ({ ...base, ...at, type: 'ended', reason: 'completed' });
+  const noAnswer = () => failed(ErrorCode.CallFailed, 'We called your phone, but the call was not answered.', 'no-answer');
 
   if (meaning === 'busy') return failed(ErrorCode.CallFailed, 'Your line was busy, so we could not connect the call.', 'busy');
   if (meaning === 'failed') return failed(ErrorCode.CallFailed, 'The call could not be completed.', 'failed');
   if (meaning !== 'no-answer') {
-    if (agentKnown ? agentAnswered : (talkSeconds ?? 0) > 0) return ended();
-    if (meaning === 'answered' && !agentKnown) return ended();
+    const connected = agentKnown ? agentAnswered : (talkSeconds ?? 0) > 0 || (meaning === 'answered' && talkSeconds === undefined);
+    if (connected) return { ...base, ...at, type: 'ended', reason: 'completed' };
   }
-  if (visitorKnown && !visitorAnswered) return failed(ErrorCode.CallFailed, 'We called your phone, but the call was not answered.', 'no-answer');
+  if (visitorKnown && !visitorAnswered) return noAnswer();
   if (visitorAnswered && agentKnown && !agentAnswered) {
     return failed(ErrorCode.NoAgentAvailable, 'No agent answered the call. Please try again later.', 'agent-no-answer');
   }
-  if (meaning === 'no-answer') return failed(ErrorCode.CallFailed, 'We called your phone, but the call was not answered.', 'no-answer');
+  if (meaning === 'no-answer') return noAnswer();
   return failed(ErrorCode.CallFailed, 'The call could not be completed.', 'unknown');
 }
 
@@ -386,10 +392,12 @@ export class SarvProvider implements CallbackProvider {
   readonly canSchedule = false;
   readonly #config: SarvConfig;
   readonly #timeoutMs: number;
+  readonly #now: () => number;
 
   constructor(config: SarvConfig, options: SarvProviderOptions = {}) {
     this.#config = config;
     this.#timeoutMs = options.requestTimeoutMs ?? config.requestTimeoutMs;
+    this.#now = options.now ?? Date.now;
   }
 
   async startCall(input: {
@@ -464,7 +472,7 @@ export class SarvProvider implements CallbackProvider {
     // Sarv rings `from` (the visitor) first.
     return {
       vendorCallId: data.callId,
-      events: [{ vendorCallId: data.callId, type: 'ringing', vendorEventId: `sarv:${data.callId}:ringing`, occurredAt: Date.now() }],
+      events: [{ vendorCallId: data.callId, type: 'ringing', vendorEventId: `sarv:${data.callId}:ringing`, occurredAt: this.#now() }],
     };
   }
 
@@ -507,7 +515,7 @@ export class SarvProvider implements CallbackProvider {
         throw new C2CError(ErrorCode.InvalidRequest, 'Sarv push report rejected: not a report object', { cause: parsed.error });
       }
       const report = parsed.data;
-      if (report.cType !== undefined && report.cType.toUpperCase() !== 'CTC') continue;
+      if (typeof report.cType === 'string' && report.cType.toUpperCase() !== 'CTC') continue;
       const callId = report.callId;
       if (!callId) throw new C2CError(ErrorCode.InvalidRequest, 'Sarv push report rejected: no callId');
       events.push(mapSarvReport({ ...report, callId }, this.#config.callStatusMeanings));

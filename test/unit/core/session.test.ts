@@ -98,7 +98,7 @@ describe('CallSession + CallEngine (callback mode, real HTTP)', () => {
   let target: CallTarget;
   beforeEach(async () => {
     server = await startProtocolServer();
-    target = { endpoint: server.url, destination: 'sales', mode: 'callback' };
+    target = { endpoint: server.url, destination: 'sales', mode: 'callback', phone: '+14155550123' };
   });
   afterEach(() => server.close());
 
