@@ -66,10 +66,10 @@ type Mapped = Omit<VendorEvent, 'vendorCallId'>;
  * The events describe the agent's side of the connection:
  * - connecting -> ringing: the call is being offered/put through; for the visitor it is the
  *   moment between waiting and talking.
- * - missed -> failed `no-agent-available`: the offered agent did not answer, so nobody took the
- *   call. (An ACD may offer it again; such a feed should send `connecting` again, which the
- *   endpoint only accepts if it has not finalized the call, so senders of re-offers should drop
- *   `missed` or the endpoint will end the call here.)
+ * - missed -> failed `no-agent-available`: the agent the call was offered to let it ring out.
+ *   For the visitor that is "nobody took my call", which is what no-agent-available says;
+ *   `call-failed` would blame the line. (An ACD that re-offers missed calls to another agent
+ *   should not forward `missed`, or the endpoint ends the call here.)
  * - connected -> connected.
  * - rejected -> failed `call-failed`: the call was declined, not merely unanswered.
  * - hold, acw -> null: hold is a pause within a connected call; ACW (after-call work) is the

@@ -306,7 +306,7 @@ describe('CcaiProvider.watch', () => {
   });
 
   it('follows a timed progression written in Title Case', async () => {
-    const id = sim.control.createCall({ statuses: [['Queued', 60], ['Assigned', 60], ['Connecting', 60], ['Connected', 60], ['Finished']] });
+    const id = sim.control.createCall({ statuses: [['Queued', 100], ['Assigned', 100], ['Connecting', 100], ['Connected', 100], ['Finished']] });
     const rec = recorder();
     await provider.watch(id, rec.emit, new AbortController().signal);
     assert.deepEqual(rec.events.map((e) => e.type), ['queued', 'ringing', 'connected', 'ended']);
@@ -453,12 +453,12 @@ describe('CcaiProvider.webhook (External session events)', () => {
     pushPassword: 'push-password-1234',
   });
   const auth = `Basic ${Buffer.from('c2c-push:push-password-1234').toString('base64')}`;
-  const push = (body: unknown, authorization: string | undefined = auth) =>
+  const push = (body: unknown, authorization: string | null = auth) =>
     provider.webhook({
       method: 'POST',
       path: '',
       query: {},
-      headers: authorization === undefined ? {} : { authorization },
+      headers: authorization === null ? {} : { authorization },
       body: typeof body === 'string' ? body : JSON.stringify(body),
     });
   const t0 = 1_760_000_000_000;
@@ -496,7 +496,7 @@ describe('CcaiProvider.webhook (External session events)', () => {
 
   it('refuses wrong or missing credentials in constant time, and bodies that are not the push shape', async () => {
     await refusal(push({ count: 0, events: [] }, `Basic ${Buffer.from('c2c-push:wrong').toString('base64')}`), 'unauthorized');
-    await refusal(push({ count: 0, events: [] }, undefined), 'unauthorized');
+    await refusal(push({ count: 0, events: [] }, null), 'unauthorized');
     await refusal(push({ count: 0, events: [] }, 'Bearer abc'), 'unauthorized');
     await refusal(push('{not json'), 'invalid-request');
     await refusal(push({ count: 1 }), 'invalid-request');
