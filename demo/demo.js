@@ -20,3 +20,7 @@ document.getElementById('scenario').addEventListener('change', async (event) => 
     body: JSON.stringify({ scenario: event.target.value }),
   });
 });
+
+document.getElementById('vendor').addEventListener('change', (event) => {
+  document.getElementById('callback').destination = event.target.value;
+});

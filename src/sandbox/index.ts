@@ -12,6 +12,9 @@ import { createC2CHandler } from '../server/handler.ts';
 import { createNodeListener } from '../server/node.ts';
 import { startAgent, type Agent, type AgentAudio } from './agent.ts';
 import { startHuaweiSimulator, type CallScript, type HuaweiSimulator } from './huawei-simulator.ts';
+import { startSarvSimulator, type SarvSimulator } from './sarv-simulator.ts';
+import { startUdeskSimulator, type UdeskSimulator } from './udesk-simulator.ts';
+import { subscribeWebhook, UdeskConfig } from '../server/providers/udesk.ts';
 
 export interface SandboxOptions {
   port?: number;
@@ -36,6 +39,8 @@ export interface Sandbox {
   endpoint: string;
   agent: Agent;
   simulator: HuaweiSimulator;
+  sarv: SarvSimulator;
+  udesk: UdeskSimulator;
   close(): Promise<void>;
 }
 
@@ -43,6 +48,8 @@ const ACCESS_CODE = '179080000537636';
 const DOMAIN = 'sandbox.c2c.invalid';
 const APP_KEY = 'sandbox-app-key';
 const APP_SECRET = 'sandbox-app-secret-not-for-browsers';
+const SARV = { userId: '42', token: 'sandbox-sarv-token', webhookSecret: 'sandbox-sarv-webhook-secret-0123456789' };
+const UDESK = { appId: 'sandbox-app', sid: 'sandbox-sid', authToken: 'sandbox-auth-token', secret: 'sandbox-udesk-secret' };
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -75,6 +82,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     gateway: { domain: DOMAIN, gwAddresses: [agent.url], accessCode: ACCESS_CODE },
     script: { outcome: 'connect', queueMs },
   });
+  // Callback vendors: the visitor's phone "rings" for a moment, then the call is reported.
+  const sarv = await startSarvSimulator({ userId: SARV.userId, token: SARV.token, script: { outcome: 'answered', ringMs: 1_500, talkSeconds: 30 } });
+  const udesk = await startUdeskSimulator({ ...UDESK, stepMs: 1_000, script: { outcome: 'answered', ringMs: 1_500, talkMs: 4_000 } });
 
   let handler: ReturnType<typeof createNodeListener> | null = null;
   const server = createServer((req, res) => {
@@ -100,8 +110,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     createC2CHandler(
       {
         allowedOrigins: [url, `http://localhost:${port}`, `http://127.0.0.1:${port}`, ...(options.allowedOrigins ?? [])],
-        destinations: { sales: { provider: 'huawei' } },
+        destinations: {
+          sales: { provider: 'huawei' },
+          'callback-sarv': { provider: 'sarv', to: '101', toType: 'Agent' },
+          'callback-udesk': { provider: 'udesk', agentId: '10032', caller: '02811111111', calledDisplay: '02811111111' },
+        },
         providers: {
+          sarv: { baseUrl: sarv.url, ...SARV },
+          udesk: { baseUrl: udesk.url, ...UDESK },
           huawei: {
             baseUrl: simulator.url,
             appKey: APP_KEY,
@@ -114,6 +130,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       { basePath: '/c2c' },
     ),
   );
+
+  sarv.control.setPushReportUrl(`${url}/c2c/webhooks/sarv/${SARV.webhookSecret}`);
+  await subscribeWebhook(UdeskConfig.parse({ baseUrl: udesk.url, ...UDESK }), `${url}/c2c/webhooks/udesk`);
 
   if (!options.quiet) {
     process.stdout.write(
@@ -132,10 +151,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     endpoint: `${url}/c2c`,
     agent,
     simulator,
+    sarv,
+    udesk,
     async close() {
       server.closeAllConnections();
       await new Promise<void>((done) => server.close(() => done()));
-      await Promise.all([agent.close(), simulator.close()]);
+      await Promise.all([agent.close(), simulator.close(), sarv.close(), udesk.close()]);
     },
   };
 }

@@ -60,3 +60,33 @@ describe('<click-to-call mode="callback">', () => {
     expect(part(el, 'phone-error')).to.equal(null);
   });
 });
+
+describe('callback calls in the sandbox', () => {
+  for (const destination of ['callback-sarv', 'callback-udesk']) {
+    it(`${destination}: the visitor's phone rings, then the call ends; <call-status> follows`, async () => {
+      const url = await endpoint();
+      const page = await fixture<HTMLDivElement>(html`<div>
+        <click-to-call id="cb" mode="callback" locale="en-IN" endpoint=${url} destination=${destination}></click-to-call>
+        <call-status for="cb"></call-status>
+      </div>`);
+      const el = page.querySelector<ClickToCall>('click-to-call')!;
+      const status = page.querySelector('call-status')!;
+      await waitUntil(() => el.shadowRoot!.querySelectorAll('[part~=country] option').length > 100, 'country list not loaded');
+      const states: string[] = [];
+      el.addEventListener('c2c-state-change', (e) => {
+        const s = (e as CustomEvent<{ state: string }>).detail.state;
+        if (states.at(-1) !== s) states.push(s);
+      });
+      (part(el, 'phone-input') as HTMLInputElement).focus();
+      await sendKeys({ type: destination === 'callback-sarv' ? '98765 43210' : '+86 138 0013 8000' });
+      await sendKeys({ press: 'Enter' });
+      await waitUntil(() => status.state === 'ringing', 'never ringing', { timeout: 8000 });
+      expect(el.snapshot.mode).to.equal('callback');
+      expect(el.snapshot.provider).to.equal(destination.slice('callback-'.length));
+      await waitUntil(() => el.state === 'ended', `never ended: ${states.join(',')}`, { timeout: 15000 });
+      expect(states.slice(0, 2)).to.deep.equal(['authorizing', 'dialing']);
+      expect(states).to.include('ringing');
+      expect(states.at(-1)).to.equal('ended');
+    });
+  }
+});
