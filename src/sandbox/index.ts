@@ -12,6 +12,7 @@ import { createC2CHandler } from '../server/handler.ts';
 import { createNodeListener } from '../server/node.ts';
 import { startAgent, type Agent, type AgentAudio } from './agent.ts';
 import { startHuaweiSimulator, type CallScript, type HuaweiSimulator } from './huawei-simulator.ts';
+import { startCcaiSimulator, type CcaiSimulator } from './ccai-simulator.ts';
 import { startSarvSimulator, type SarvSimulator } from './sarv-simulator.ts';
 import { startUdeskSimulator, type UdeskSimulator } from './udesk-simulator.ts';
 import { subscribeWebhook, UdeskConfig } from '../server/providers/udesk.ts';
@@ -41,6 +42,7 @@ export interface Sandbox {
   simulator: HuaweiSimulator;
   sarv: SarvSimulator;
   udesk: UdeskSimulator;
+  ccai: CcaiSimulator;
   close(): Promise<void>;
 }
 
@@ -49,6 +51,7 @@ const DOMAIN = 'sandbox.c2c.invalid';
 const APP_KEY = 'sandbox-app-key';
 const APP_SECRET = 'sandbox-app-secret-not-for-browsers';
 const SARV = { userId: '42', token: 'sandbox-sarv-token', webhookSecret: 'sandbox-sarv-webhook-secret-0123456789' };
+const CCAI = { companyKey: 'sandbox-company', companySecret: 'sandbox-company-secret' };
 const UDESK = { appId: 'sandbox-app', sid: 'sandbox-sid', authToken: 'sandbox-auth-token', secret: 'sandbox-udesk-secret' };
 
 const TYPES: Record<string, string> = {
@@ -85,6 +88,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   // Callback vendors: the visitor's phone "rings" for a moment, then the call is reported.
   const sarv = await startSarvSimulator({ userId: SARV.userId, token: SARV.token, script: { outcome: 'answered', ringMs: 1_500, talkSeconds: 30 } });
   const udesk = await startUdeskSimulator({ ...UDESK, stepMs: 1_000, script: { outcome: 'answered', ringMs: 1_500, talkMs: 4_000 } });
+  const ccai = await startCcaiSimulator({
+    ...CCAI,
+    defaultInboundScript: [['queued', 1_000], ['assigned', 1_000], ['connected', 4_000], ['finished']],
+  });
 
   let handler: ReturnType<typeof createNodeListener> | null = null;
   const server = createServer((req, res) => {
@@ -106,30 +113,32 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const { port } = server.address() as AddressInfo;
   const host = options.host ?? '127.0.0.1';
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  handler = createNodeListener(
-    createC2CHandler(
-      {
-        allowedOrigins: [url, `http://localhost:${port}`, `http://127.0.0.1:${port}`, ...(options.allowedOrigins ?? [])],
-        destinations: {
-          sales: { provider: 'huawei' },
-          'callback-sarv': { provider: 'sarv', to: '101', toType: 'Agent' },
-          'callback-udesk': { provider: 'udesk', agentId: '10032', caller: '02811111111', calledDisplay: '02811111111' },
-        },
-        providers: {
-          sarv: { baseUrl: sarv.url, ...SARV },
-          udesk: { baseUrl: udesk.url, ...UDESK },
-          huawei: {
-            baseUrl: simulator.url,
-            appKey: APP_KEY,
-            appSecret: APP_SECRET,
-            channelId: 'sandbox-web-channel',
-            ...(options.iceServers ? { iceServers: options.iceServers } : {}),
-          },
+  const c2c = createC2CHandler(
+    {
+      allowedOrigins: [url, `http://localhost:${port}`, `http://127.0.0.1:${port}`, ...(options.allowedOrigins ?? [])],
+      destinations: {
+        sales: { provider: 'huawei' },
+        'callback-sarv': { provider: 'sarv', to: '101', toType: 'Agent' },
+        'callback-udesk': { provider: 'udesk', agentId: '10032', caller: '02811111111', calledDisplay: '02811111111' },
+        'callback-ccai': { provider: 'ccai', menuId: 9, lang: 'en' },
+      },
+      providers: {
+        sarv: { baseUrl: sarv.url, ...SARV },
+        udesk: { baseUrl: udesk.url, ...UDESK },
+        ccai: { baseUrl: ccai.url, ...CCAI, pollIntervalMs: 500 },
+        huawei: {
+          baseUrl: simulator.url,
+          appKey: APP_KEY,
+          appSecret: APP_SECRET,
+          channelId: 'sandbox-web-channel',
+          ...(options.iceServers ? { iceServers: options.iceServers } : {}),
         },
       },
-      { basePath: '/c2c' },
-    ),
+    },
+    { basePath: '/c2c' },
   );
+  handler = createNodeListener(c2c);
+  const handlerClose = () => c2c.close();
 
   sarv.control.setPushReportUrl(`${url}/c2c/webhooks/sarv/${SARV.webhookSecret}`);
   await subscribeWebhook(UdeskConfig.parse({ baseUrl: udesk.url, ...UDESK }), `${url}/c2c/webhooks/udesk`);
@@ -153,10 +162,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     simulator,
     sarv,
     udesk,
+    ccai,
     async close() {
       server.closeAllConnections();
       await new Promise<void>((done) => server.close(() => done()));
-      await Promise.all([agent.close(), simulator.close(), sarv.close(), udesk.close()]);
+      handlerClose?.();
+      await Promise.all([agent.close(), simulator.close(), sarv.close(), udesk.close(), ccai.close()]);
     },
   };
 }

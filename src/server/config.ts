@@ -80,6 +80,13 @@ export const C2CConfigSchema = z
         });
       }
       const vendor = destination.provider === 'huawei' ? null : CALLBACK_VENDORS[destination.provider];
+      if (vendor && !vendor.destination) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['destinations', key, 'provider'],
+          message: `provider '${destination.provider}' only reports call events; it cannot be called`,
+        });
+      }
       if (vendor?.destination) {
         const { provider: _p, mediaAbility: _m, countries: _c, ...own } = destination;
         const checked = vendor.destination.safeParse(own);

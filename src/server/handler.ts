@@ -30,6 +30,9 @@ import { createMemoryStores, type CallRecord, type SessionRecord, type Stores } 
 
 export type C2CHandler = (request: Request) => Promise<Response>;
 
+/** The handler, plus close() to stop the upstream watchers of callback calls (shutdown, tests). */
+export type ClosableC2CHandler = C2CHandler & { close(): void };
+
 export interface C2CHandlerOptions {
   /** Where the endpoint is mounted, e.g. '/c2c'. Default '' (the root). */
   basePath?: string;
@@ -105,7 +108,7 @@ function validate<T>(schema: { safeParse(value: unknown): { success: true; data:
   throw new C2CError(ErrorCode.InvalidRequest, `Invalid request: ${detail}`);
 }
 
-export function createC2CHandler(input: C2CConfig | C2CConfigInput, options: C2CHandlerOptions = {}): C2CHandler {
+export function createC2CHandler(input: C2CConfig | C2CConfigInput, options: C2CHandlerOptions = {}): ClosableC2CHandler {
   const config = parseConfig(input);
   const now = options.now ?? Date.now;
   const stores: Stores = { ...createMemoryStores({ now }), ...options.stores };
@@ -383,7 +386,8 @@ export function createC2CHandler(input: C2CConfig | C2CConfigInput, options: C2C
   api.on(['GET', 'POST'], '/webhooks/:provider', webhook);
   api.on(['GET', 'POST'], '/webhooks/:provider/*', webhook);
 
-  return async (request: Request) => app.fetch(request);
+  const handler = async (request: Request) => app.fetch(request);
+  return Object.assign(handler, { close: () => callbacks.close() });
 }
 
 /** Events delivered after `after`, when a client resumes a poll whose answer it lost. */

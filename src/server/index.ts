@@ -1,6 +1,6 @@
 /** The token endpoint's public API (`click-to-call/server`). */
 export { createC2CHandler } from './handler.ts';
-export type { C2CHandler, C2CHandlerOptions } from './handler.ts';
+export type { C2CHandler, C2CHandlerOptions, ClosableC2CHandler } from './handler.ts';
 export { ConfigError, loadConfig, parseConfig } from './config.ts';
 export type { C2CConfig, C2CConfigInput, DestinationConfig, HuaweiConfig, LoadConfigOptions, ProviderName } from './config.ts';
 export { createNodeListener, serve } from './node.ts';

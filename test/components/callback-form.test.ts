@@ -62,7 +62,7 @@ describe('<click-to-call mode="callback">', () => {
 });
 
 describe('callback calls in the sandbox', () => {
-  for (const destination of ['callback-sarv', 'callback-udesk']) {
+  for (const destination of ['callback-sarv', 'callback-udesk', 'callback-ccai']) {
     it(`${destination}: the visitor's phone rings, then the call ends; <call-status> follows`, async () => {
       const url = await endpoint();
       const page = await fixture<HTMLDivElement>(html`<div>
@@ -78,7 +78,7 @@ describe('callback calls in the sandbox', () => {
         if (states.at(-1) !== s) states.push(s);
       });
       (part(el, 'phone-input') as HTMLInputElement).focus();
-      await sendKeys({ type: destination === 'callback-sarv' ? '98765 43210' : '+86 138 0013 8000' });
+      await sendKeys({ type: { 'callback-sarv': '98765 43210', 'callback-udesk': '+86 138 0013 8000', 'callback-ccai': '+1 415 555 0123' }[destination]! });
       await sendKeys({ press: 'Enter' });
       await waitUntil(() => status.state === 'ringing', 'never ringing', { timeout: 8000 });
       expect(el.snapshot.mode).to.equal('callback');

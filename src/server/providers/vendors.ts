@@ -4,6 +4,9 @@
  */
 import type * as z from 'zod';
 import type { CallbackProvider } from '../provider.ts';
+import { CcaiProvider } from './ccai.ts';
+import { CcaiConfig, CcaiDestination } from './ccai-schemas.ts';
+import { CtiConfig, CtiProvider } from './cti.ts';
 import { SarvConfig, SarvDestination, SarvProvider } from './sarv.ts';
 import { UdeskConfig, UdeskDestination, UdeskProvider } from './udesk.ts';
 
@@ -24,6 +27,17 @@ export const CALLBACK_VENDORS = {
     config: UdeskConfig,
     destination: UdeskDestination,
     create: (config: UdeskConfig, options) => new UdeskProvider(config, options.now ? { now: options.now } : {}),
+  },
+  ccai: {
+    config: CcaiConfig,
+    destination: CcaiDestination,
+    create: (config: CcaiConfig, options) => new CcaiProvider(config, options.now ? { now: options.now } : {}),
+  },
+  // A CTI feed only reports calls (signed webhooks); no destination is called through it.
+  cti: {
+    config: CtiConfig,
+    destination: null,
+    create: (config: CtiConfig, options) => new CtiProvider(config, options.now ? { now: options.now } : {}),
   },
 } satisfies Record<string, { config: z.ZodType; destination: z.ZodType | null; create(config: never, options: { now?: (() => number) | undefined }): CallbackProvider }>;
 

@@ -10,6 +10,7 @@ import { serve, type RunningServer } from '../../../src/server/node.ts';
 import { subscribeWebhook, UdeskConfig } from '../../../src/server/providers/udesk.ts';
 import { startSarvSimulator, type SarvSimulator } from '../../../src/sandbox/sarv-simulator.ts';
 import { startUdeskSimulator, type UdeskSimulator } from '../../../src/sandbox/udesk-simulator.ts';
+import { startCcaiSimulator, type CcaiSimulator } from '../../../src/sandbox/ccai-simulator.ts';
 
 const ORIGIN = 'http://shop.test';
 const SARV_SECRET = 'sarv-webhook-secret-0123456789abcdef0123';
@@ -57,39 +58,43 @@ async function readStream(res: Response, until: (events: Events[]) => boolean = 
 describe('callback calls through the endpoint', () => {
   let sarv: SarvSimulator;
   let udesk: UdeskSimulator;
+  let ccai: CcaiSimulator;
   let endpoint: RunningServer;
+  let handler: ReturnType<typeof createC2CHandler>;
 
   before(async () => {
-    [sarv, udesk] = await Promise.all([
+    [sarv, udesk, ccai] = await Promise.all([
       startSarvSimulator({ userId: '42', token: 'sarv-token' }),
       startUdeskSimulator({ ...UDESK, agents: { '10032': 'ready', '10033': 'offline' } }),
+      startCcaiSimulator({ companyKey: 'ck', companySecret: 'cs' }),
     ]);
-    endpoint = await serve({
-      port: 0,
-      handler: createC2CHandler({
+    handler = createC2CHandler({
         allowedOrigins: [ORIGIN],
         destinations: {
           sales: { provider: 'sarv', to: '101', toType: 'Agent' },
           india: { provider: 'sarv', to: '101', toType: 'Agent', countries: ['IN'] },
           support: { provider: 'udesk', agentId: '10032', caller: '02811111111', calledDisplay: '02811111111' },
           nobody: { provider: 'udesk', agentId: '10033', caller: '02811111111', calledDisplay: '02811111111' },
+          ccai: { provider: 'ccai', menuId: 9, lang: 'en' },
         },
         providers: {
           sarv: { baseUrl: sarv.url, userId: '42', token: 'sarv-token', webhookSecret: SARV_SECRET },
           udesk: { baseUrl: udesk.url, ...UDESK },
+          ccai: { baseUrl: ccai.url, companyKey: 'ck', companySecret: 'cs', pollIntervalMs: 50 },
         },
-      }),
-    });
+      });
+    endpoint = await serve({ port: 0, handler });
     sarv.control.setPushReportUrl(`${endpoint.url}/webhooks/sarv/${SARV_SECRET}`);
     await subscribeWebhook(UdeskConfig.parse({ baseUrl: udesk.url, ...UDESK }), `${endpoint.url}/webhooks/udesk`);
   });
 
   after(async () => {
+    handler?.close();
     await endpoint?.close();
-    await Promise.all([sarv?.close(), udesk?.close()]);
+    await Promise.all([sarv?.close(), udesk?.close(), ccai?.close()]);
   });
 
-  async function start(destination: string, phone: string): Promise<{ token: string; callId?: string; status: number; body: Record<string, unknown> }> {
+  async function start(destination: string, phone: string, scheduledAt?: string): Promise<{ token: string; callId?: string; status: number; body: Record<string, unknown> }> {
     const session = await json(
       await fetch(`${endpoint.url}/session`, { method: 'POST', headers: { origin: ORIGIN, 'content-type': 'application/json' }, body: JSON.stringify({ destination }) }),
     );
@@ -98,7 +103,7 @@ describe('callback calls through the endpoint', () => {
     const res = await fetch(`${endpoint.url}/calls`, {
       method: 'POST',
       headers: { origin: ORIGIN, 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify({ phone }),
+      body: JSON.stringify({ phone, ...(scheduledAt ? { scheduledAt } : {}) }),
     });
     const body = await json(res);
     return { token, status: res.status, body, ...(typeof body.callId === 'string' ? { callId: body.callId } : {}) };
@@ -181,6 +186,35 @@ describe('callback calls through the endpoint', () => {
     } finally {
       udesk.control.signWith(undefined);
     }
+  });
+
+  /** Reads GETs of one CCAI call while `watchers` browsers follow it to the end. */
+  async function upstreamPolls(watchers: number): Promise<number> {
+    ccai.control.scriptNextCall({ statuses: [['queued', 150], ['assigned', 150], ['connected', 150], ['finished']] });
+    const { token, callId, status } = await start('ccai', '+14155550123');
+    assert.equal(status, 201);
+    const streams = await Promise.all(Array.from({ length: watchers }, () => stream(token, callId!).then((res) => readStream(res))));
+    for (const events of streams) assert.deepEqual(events.map((e) => e.type), ['queued', 'ringing', 'connected', 'ended']);
+    return ccai.requests.filter((r) => r.method === 'GET' && r.path.startsWith('/apps/api/v1/calls/')).length;
+  }
+
+  it('CCAI: one upstream poller per call, whether 1 or 10 browsers follow it', async () => {
+    const before = ccai.requests.filter((r) => r.method === 'GET').length;
+    const one = (await upstreamPolls(1)) - before;
+    const mid = ccai.requests.filter((r) => r.method === 'GET').length;
+    const ten = (await upstreamPolls(10)) - mid;
+    // Same timeline, same poll interval: the counts match within a poll or two of timing jitter.
+    assert.ok(Math.abs(ten - one) <= 2, `1 watcher: ${one} polls, 10 watchers: ${ten} polls`);
+  });
+
+  it('CCAI: a call booked for later ends in scheduled; a past time is refused', async () => {
+    const at = new Date(Date.now() + 3_600_000).toISOString();
+    const { token, callId, status } = await start('ccai', '+14155550124', at);
+    assert.equal(status, 201);
+    const events = await readStream(await stream(token, callId!));
+    assert.equal(events.at(-1)!.type, 'scheduled');
+    const past = await start('ccai', '+14155550125', new Date(Date.now() - 60_000).toISOString());
+    assert.equal(past.status, 400);
   });
 
   it('udesk: an offline agent is no-agent-available at once', async () => {
