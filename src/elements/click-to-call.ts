@@ -42,6 +42,8 @@ const loadPhoneModule = (): Promise<PhoneModule> => import('./phone.ts');
  * @csspart country - Callback mode: the country list.
  * @csspart phone-input - Callback mode: the number field.
  * @csspart phone-error - Callback mode: why the number was not accepted.
+ * @csspart slot-label - Callback mode: the label of the time list.
+ * @csspart slot - Callback mode: "Now" or a time to book, where the destination books calls.
  *
  * @cssproperty [--c2c-accent=#0b6bcb] - Background of the call button.
  * @cssproperty [--c2c-on-accent=#ffffff] - Text color on the call button.
@@ -169,6 +171,9 @@ export class ClickToCall extends LitElement {
   @state() private country = '';
   @state() private phoneError = '';
   @state() private countryList: ReadonlyArray<{ code: string; name: string; dial: string }> = [];
+  /** Callback mode: bookable times offered by the destination, and the one picked ('' = now). */
+  @state() private slots: ReadonlyArray<{ value: string; label: string }> = [];
+  @state() private bookAt = '';
   #phoneModule: Promise<PhoneModule> | null = null;
   #unsubscribe: (() => void) | null = null;
 
@@ -209,6 +214,7 @@ export class ClickToCall extends LitElement {
       mode: this.mode,
       locale: this.#locale(),
       ...(phone ? { phone } : {}),
+      ...(phone && this.bookAt ? { scheduledAt: this.bookAt } : {}),
     });
   }
 
@@ -221,6 +227,11 @@ export class ClickToCall extends LitElement {
     this.#phoneModule ??= loadPhoneModule().then((module) => {
       this.countryList = module.countries(this.#locale());
       this.country ||= module.guessCountry(this.#locale());
+      if (this.endpoint && this.destination) {
+        void module.fetchSlots(this.endpoint, this.destination).then((slots) => {
+          this.slots = slots.map((value) => ({ value, label: module.formatSlot(value, this.#locale()) }));
+        });
+      }
       return module;
     });
     this.#phoneModule.catch(() => (this.#phoneModule = null));
@@ -390,8 +401,15 @@ export class ClickToCall extends LitElement {
           />
         </div>
         ${error ? html`<p id="phone-error" part="phone-error" role="alert">${error}</p>` : nothing}
+        ${this.slots.length > 0
+          ? html`<label part="slot-label" for="slot">When should we call?</label>
+              <select id="slot" part="slot" @change=${(e: Event) => (this.bookAt = (e.target as HTMLSelectElement).value)}>
+                <option value="" ?selected=${this.bookAt === ''}>Now</option>
+                ${this.slots.map((s) => html`<option value=${s.value} ?selected=${s.value === this.bookAt}>${s.label}</option>`)}
+              </select>`
+          : nothing}
         <button part="call-button" type="submit" ?disabled=${this.disabled || !this.endpoint || !this.destination}>
-          <slot name="label">Call me now</slot>
+          <slot name="label">${this.bookAt ? 'Book this call' : 'Call me now'}</slot>
         </button>
       </form>
     `;

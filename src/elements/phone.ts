@@ -4,6 +4,7 @@
  * metadata and refuses premium-rate lines; this only spares the visitor a round trip.
  */
 import { getCountries, getCountryCallingCode, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/min';
+import { PATHS, SlotsResponse } from '../protocol/index.ts';
 
 export interface Country {
   code: string;
@@ -48,4 +49,25 @@ export function guessCountry(locale: string | undefined): string {
     }
   }
   return 'US';
+}
+
+/** The times the destination can book a callback at; [] when it books none or cannot say. */
+export async function fetchSlots(endpoint: string, destination: string): Promise<string[]> {
+  try {
+    const base = typeof location === 'undefined' ? undefined : location.href;
+    const url = new URL(endpoint.replace(/\/+$/, '') + PATHS.slots(destination), base);
+    const response = await fetch(url, { credentials: 'omit', cache: 'no-store', signal: AbortSignal.timeout(10_000) });
+    if (!response.ok) return [];
+    const checked = SlotsResponse.safeParse(await response.json());
+    return checked.success ? checked.data.slots.filter((slot) => Date.parse(slot) > Date.now()) : [];
+  } catch {
+    return [];
+  }
+}
+
+/** A slot as the visitor reads it: "Mon 24 Nov, 09:30". */
+export function formatSlot(slot: string, locale: string | undefined): string {
+  return new Intl.DateTimeFormat(locale, { weekday: 'short', day: 'numeric', month: 'short', hour: 'numeric', minute: '2-digit' }).format(
+    new Date(slot),
+  );
 }

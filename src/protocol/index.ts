@@ -8,6 +8,7 @@
  *   POST /calls                       StartCallRequest  (Bearer) -> StartCallResponse
  *   GET  /calls/:callId/events?after= (Bearer)                  -> EventsResponse
  *   POST /calls/:callId/hangup        (Bearer)                  -> HangupResponse
+ *   GET  /slots?destination=                                    -> SlotsResponse
  *
  * Any non-2xx answer has an ErrorBody. `Bearer` is the session token from /session.
  */
@@ -24,6 +25,7 @@ export const PATHS = {
   calls: '/calls',
   events: (callId: string) => `/calls/${encodeURIComponent(callId)}/events`,
   hangup: (callId: string) => `/calls/${encodeURIComponent(callId)}/hangup`,
+  slots: (destination: string) => `/slots?destination=${encodeURIComponent(destination)}`,
 } as const;
 
 export const IceServer = object({
@@ -109,6 +111,10 @@ export const CallEvent: Check<CallEvent> = tagged<'type', CallEvent>('type', {
 
 export const EventsResponse = object({ events: array(CallEvent) });
 export type EventsResponse = Infer<typeof EventsResponse>;
+
+/** Times a callback can be booked at (ISO 8601, UTC); empty when the destination books none. */
+export const SlotsResponse = object({ slots: array(string({ min: 1, max: 40 }), { max: 200 }) });
+export type SlotsResponse = Infer<typeof SlotsResponse>;
 
 export const HangupResponse = object({ ok: boolean() });
 export type HangupResponse = Infer<typeof HangupResponse>;

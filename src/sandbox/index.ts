@@ -120,7 +120,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         sales: { provider: 'huawei' },
         'callback-sarv': { provider: 'sarv', to: '101', toType: 'Agent' },
         'callback-udesk': { provider: 'udesk', agentId: '10032', caller: '02811111111', calledDisplay: '02811111111' },
-        'callback-ccai': { provider: 'ccai', menuId: 9, lang: 'en' },
+        'callback-ccai': {
+        provider: 'ccai',
+        menuId: 9,
+        lang: 'en',
+        // Bookable around the clock, so the demo always has times to offer.
+        schedule: { timeZone: 'UTC', days: [0, 1, 2, 3, 4, 5, 6], start: '00:00', end: '23:59', slotMinutes: 30, daysAhead: 2, perSlot: 50 },
+      },
       },
       providers: {
         sarv: { baseUrl: sarv.url, ...SARV },

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import * as z from 'zod';
 import { CALLBACK_VENDORS, type CallbackVendorName } from './providers/vendors.ts';
+import { ScheduleConfig } from './schedule.ts';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -51,6 +52,8 @@ export const DestinationConfig = z
     mediaAbility: z.literal('0').default('0'),
     /** Callback: ISO 3166 alpha-2 codes the visitor's number may belong to (default: any). */
     countries: z.array(z.string().regex(/^[A-Za-z]{2}$/)).min(1).optional(),
+    /** Callback: the times a visitor may book ("call me at"), for vendors that book calls. */
+    schedule: ScheduleConfig.optional(),
   })
   .catchall(z.unknown());
 export type DestinationConfig = z.output<typeof DestinationConfig>;
@@ -88,7 +91,7 @@ export const C2CConfigSchema = z
         });
       }
       if (vendor?.destination) {
-        const { provider: _p, mediaAbility: _m, countries: _c, ...own } = destination;
+        const { provider: _p, mediaAbility: _m, countries: _c, schedule: _s, ...own } = destination;
         const checked = vendor.destination.safeParse(own);
         if (!checked.success) {
           for (const issue of checked.error.issues) {

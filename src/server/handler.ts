@@ -17,6 +17,7 @@ import {
   type EventsResponse,
   type HangupResponse,
   type SessionResponse,
+  type SlotsResponse,
   type StartCallResponse,
 } from '../protocol/index.ts';
 import { normalizeOrigin, parseConfig, type C2CConfig, type C2CConfigInput, type ProviderName } from './config.ts';
@@ -24,6 +25,7 @@ import { CallbackCalls } from './callbacks.ts';
 import { CALLBACK_VENDOR_NAMES, CALLBACK_VENDORS } from './providers/vendors.ts';
 import { MemoryEventHub, type EventHub } from './hub.ts';
 import { checkPhone } from './phone.ts';
+import { freeSlots } from './schedule.ts';
 import { C2CError, type CallbackProvider, type Provider } from './provider.ts';
 import { HuaweiProvider, type HuaweiProviderOptions } from './providers/huawei.ts';
 import { createMemoryStores, type CallRecord, type SessionRecord, type Stores } from './store.ts';
@@ -168,7 +170,23 @@ export function createC2CHandler(input: C2CConfig | C2CConfigInput, options: C2C
     }),
   );
 
-  api.get('/health', (c) => c.json({ ok: true, providers: [...providers.keys()] }));
+  api.get('/health', (c) => c.json({ ok: true, providers: [...providers.keys(), ...callbackProviders.keys()] }));
+
+  /** Free booking times of a destination, so the widget can offer "call me at". */
+  async function slotsOf(key: string): Promise<string[]> {
+    const destination = Object.hasOwn(config.destinations, key) ? config.destinations[key] : undefined;
+    if (!destination) throw new C2CError(ErrorCode.UnknownDestination, `Unknown destination '${key}'.`);
+    const schedule = destination.schedule;
+    if (!schedule || !callbackProviders.get(destination.provider)?.canSchedule) return [];
+    const counts = new Map<string, number>();
+    const at = now();
+    // Read what is booked over the window once; freeSlots() then asks synchronously.
+    const candidates = freeSlots({ ...schedule, perSlot: Number.MAX_SAFE_INTEGER }, at, () => 0);
+    await Promise.all(candidates.map(async (slot) => counts.set(slot, (await stores.bookings.get(`${key}|${slot}`)) ?? 0)));
+    return freeSlots(schedule, at, (slot) => counts.get(slot) ?? 0);
+  }
+
+  api.get('/slots', async (c) => c.json({ slots: await slotsOf(c.req.query('destination') ?? '') } satisfies SlotsResponse));
 
   api.post('/session', async (c) => {
     const body = validate(SessionRequest, await readJson(c, false));
@@ -250,15 +268,30 @@ export function createC2CHandler(input: C2CConfig | C2CConfigInput, options: C2C
     if (session.mode === 'callback') {
       const vendor = callbacks.provider(session.provider);
       const phone = checkPhone(request.phone, { countries: (destination as { countries?: string[] }).countries });
-      const scheduledAt = request.scheduledAt;
+      let scheduledAt = request.scheduledAt;
+      let booking: { key: string; keepUntil: number } | null = null;
       if (scheduledAt !== undefined) {
         if (!vendor.canSchedule) throw new C2CError(ErrorCode.NotSupported, 'This destination cannot book a call for later.', { status: 400 });
         const at = Date.parse(scheduledAt);
         if (!Number.isFinite(at) || at <= now()) {
           throw new C2CError(ErrorCode.InvalidRequest, 'scheduledAt must be a time in the future (ISO 8601).');
         }
+        scheduledAt = new Date(at).toISOString();
+        if (destination.schedule) {
+          if (!(await slotsOf(session.destination)).includes(scheduledAt)) {
+            throw new C2CError(ErrorCode.InvalidRequest, 'This time can no longer be booked; please pick another.', { status: 409 });
+          }
+          booking = { key: `${session.destination}|${scheduledAt}`, keepUntil: at + 86_400_000 };
+          await stores.bookings.set(booking.key, ((await stores.bookings.get(booking.key)) ?? 0) + 1, booking.keepUntil);
+        }
       }
-      started = await vendor.startCall({ destination, phone, scheduledAt });
+      try {
+        started = await vendor.startCall({ destination, phone, scheduledAt });
+      } catch (error) {
+        // The vendor refused: the time is free again.
+        if (booking) await stores.bookings.set(booking.key, Math.max(0, ((await stores.bookings.get(booking.key)) ?? 1) - 1), booking.keepUntil);
+        throw error;
+      }
     } else {
       const provider = providerOf(session);
       try {

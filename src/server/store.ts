@@ -117,6 +117,8 @@ export interface Stores {
   calls: CallStore;
   /** `<provider>:<vendor call id>` -> our call id, for webhooks. */
   vendorCalls: KeyValueStore<string>;
+  /** `<destination>|<slot>` -> calls booked at that time. */
+  bookings: KeyValueStore<number>;
 }
 
 export function createMemoryStores(options: MemoryStoreOptions = {}): Stores {
@@ -124,5 +126,6 @@ export function createMemoryStores(options: MemoryStoreOptions = {}): Stores {
     sessions: new MemoryStore<SessionRecord>(options),
     calls: new MemoryStore<CallRecord>(options),
     vendorCalls: new MemoryStore<string>(options),
+    bookings: new MemoryStore<number>(options),
   };
 }

@@ -90,3 +90,35 @@ describe('callback calls in the sandbox', () => {
     });
   }
 });
+
+describe('booking a callback for later', () => {
+  it('offers the destination\'s free times and ends in scheduled with the time in the visitor\'s locale', async () => {
+    const url = await endpoint();
+    const page = await fixture<HTMLDivElement>(html`<div>
+      <click-to-call id="book" mode="callback" locale="en-US" endpoint=${url} destination="callback-ccai"></click-to-call>
+      <call-status for="book"></call-status>
+    </div>`);
+    const el = page.querySelector<ClickToCall>('click-to-call')!;
+    const status = page.querySelector('call-status')!;
+    await waitUntil(() => el.shadowRoot!.querySelectorAll('[part~=slot] option').length > 1, 'no times offered', { timeout: 5000 });
+    const select = part(el, 'slot') as HTMLSelectElement;
+    expect(select.options[0]!.textContent).to.equal('Now');
+    const chosen = select.options[1]!;
+    expect(Date.parse(chosen.value)).to.be.greaterThan(Date.now());
+    select.value = chosen.value;
+    select.dispatchEvent(new Event('change'));
+    await el.updateComplete;
+    expect(part(el, 'call-button')!.textContent!.trim()).to.equal('Book this call');
+    (part(el, 'phone-input') as HTMLInputElement).focus();
+    await sendKeys({ type: '+1 415 555 0199' });
+    await sendKeys({ press: 'Enter' });
+    await waitUntil(() => el.state === 'scheduled', 'never scheduled', { timeout: 8000 });
+    expect(el.snapshot.scheduledAt).to.equal(chosen.value);
+    await el.updateComplete;
+    const shown = new Date(chosen.value).toLocaleString('en-US');
+    expect(part(el, 'status')!.textContent).to.contain(shown);
+    await status.updateComplete;
+    expect(status.state).to.equal('scheduled');
+    await expect(el).to.be.accessible();
+  });
+});
