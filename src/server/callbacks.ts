@@ -47,6 +47,8 @@ export class CallbackCalls {
     call.rank = 0;
     await this.#o.stores.calls.set(call.callId, call, call.keepUntil);
     await this.#o.stores.vendorCalls.set(`${call.provider}:${vendorCallId}`, call.callId, call.keepUntil);
+    // A CTI feed reports calls by the vendor's call id, whichever vendor placed them.
+    await this.#o.stores.vendorCalls.set(`*:${vendorCallId}`, call.callId, call.keepUntil);
     for (const event of events) await this.append(call.callId, event);
     const provider = this.provider(call.provider);
     if (provider.watch && !this.#watchers.has(call.callId)) {
@@ -103,8 +105,10 @@ export class CallbackCalls {
     const provider = this.#o.providers.get(providerName);
     if (!provider?.webhook) throw new C2CError(ErrorCode.InvalidRequest, `No webhook for '${providerName}'.`, { status: 404 });
     const { events, reply } = await provider.webhook(request);
+    // A vendor that places calls speaks of its own; a feed (CTI) of anyone's.
+    const scope = provider.canPlaceCalls === false ? '*' : providerName;
     for (const event of events) {
-      const callId = await this.#o.stores.vendorCalls.get(`${providerName}:${event.vendorCallId}`);
+      const callId = await this.#o.stores.vendorCalls.get(`${scope}:${event.vendorCallId}`);
       if (callId) await this.append(callId, event);
     }
     return { status: reply?.status ?? 200, body: reply?.body ?? 'ok', contentType: reply?.contentType ?? 'text/plain' };

@@ -66,6 +66,8 @@ export interface CallbackProvider {
   readonly modes: readonly ['callback'];
   /** True when the vendor can book a call for later (`scheduledAt`). */
   readonly canSchedule: boolean;
+  /** False for a feed that only reports calls placed by another vendor (a CTI adapter). */
+  readonly canPlaceCalls?: boolean;
   /**
    * Places the call at the vendor. `phone` is E.164 (`+14155550123`), already checked against
    * the number policy. Throws C2CError with a mapped code on a vendor refusal.

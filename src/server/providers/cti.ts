@@ -107,6 +107,7 @@ export class CtiProvider implements CallbackProvider {
   readonly name = 'cti';
   readonly modes = ['callback'] as const;
   readonly canSchedule = false;
+  readonly canPlaceCalls = false;
   readonly #secret: string;
   readonly #maxSkewMs: number;
   readonly #now: () => number;

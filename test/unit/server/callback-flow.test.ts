@@ -8,12 +8,14 @@ import { after, before, describe, it } from 'node:test';
 import { createC2CHandler } from '../../../src/server/handler.ts';
 import { serve, type RunningServer } from '../../../src/server/node.ts';
 import { subscribeWebhook, UdeskConfig } from '../../../src/server/providers/udesk.ts';
+import { signCtiMessage } from '../../../src/server/providers/cti.ts';
 import { startSarvSimulator, type SarvSimulator } from '../../../src/sandbox/sarv-simulator.ts';
 import { startUdeskSimulator, type UdeskSimulator } from '../../../src/sandbox/udesk-simulator.ts';
 import { startCcaiSimulator, type CcaiSimulator } from '../../../src/sandbox/ccai-simulator.ts';
 
 const ORIGIN = 'http://shop.test';
 const SARV_SECRET = 'sarv-webhook-secret-0123456789abcdef0123';
+const CTI_SECRET = 'cti-shared-secret-0123456789';
 const UDESK = { appId: 'app-1', sid: 'sid-1', authToken: 'auth-token-1', secret: 'udesk-secret-1' };
 
 interface Events {
@@ -81,6 +83,7 @@ describe('callback calls through the endpoint', () => {
           sarv: { baseUrl: sarv.url, userId: '42', token: 'sarv-token', webhookSecret: SARV_SECRET },
           udesk: { baseUrl: udesk.url, ...UDESK },
           ccai: { baseUrl: ccai.url, companyKey: 'ck', companySecret: 'cs', pollIntervalMs: 50 },
+          cti: { secret: CTI_SECRET },
         },
       });
     endpoint = await serve({ port: 0, handler });
@@ -215,6 +218,26 @@ describe('callback calls through the endpoint', () => {
     assert.equal(events.at(-1)!.type, 'scheduled');
     const past = await start('ccai', '+14155550125', new Date(Date.now() - 60_000).toISOString());
     assert.equal(past.status, 400);
+  });
+
+  it('CTI: signed call-state messages move a call placed by another vendor; a bad signature is refused', async () => {
+    sarv.control.scriptNextCall({ outcome: 'answered', talkSeconds: 10, ringMs: 2_000 });
+    const { token, callId } = await start('sales', '+919876543219');
+    const vendorCallId = sarv.calls().at(-1)!.callId;
+    const post = (event: string, secret = CTI_SECRET) => {
+      const body = JSON.stringify({ topic: 'InboundCall', subtopic: 'InboundCallStateChange', channel: 'Amazon', message: { source: 'cti', call: { id: vendorCallId, event } } });
+      const stamp = String(Math.floor(Date.now() / 1000));
+      return fetch(`${endpoint.url}/webhooks/cti`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-c2c-timestamp': stamp, 'x-c2c-signature': signCtiMessage(secret, body, stamp) },
+        body,
+      });
+    };
+    assert.equal((await post('connected', 'not-the-shared-secret-at-all')).status, 401);
+    assert.equal((await post('connected')).status, 200);
+    const res = await fetch(`${endpoint.url}/calls/${callId}/events`, { headers: { origin: ORIGIN, authorization: `Bearer ${token}` } });
+    const types = ((await json(res)).events as Events[]).map((e) => e.type);
+    assert.deepEqual(types, ['ringing', 'connected']);
   });
 
   it('udesk: an offline agent is no-agent-available at once', async () => {
