@@ -81,6 +81,8 @@ function sandboxPlugin() {
           return sandbox.simulator.state.calls();
         case 'sim-count':
           return sandbox.simulator.count(payload.path);
+        case 'drop-streams':
+          return sandbox.dropStreams();
         case 'agent-url':
           return sandbox.agent.url;
         case 'agent-stats':

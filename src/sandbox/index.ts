@@ -43,6 +43,8 @@ export interface Sandbox {
   sarv: SarvSimulator;
   udesk: UdeskSimulator;
   ccai: CcaiSimulator;
+  /** Cuts every open server-sent-events connection (tests of resume); returns how many. */
+  dropStreams(): number;
   close(): Promise<void>;
 }
 
@@ -94,9 +96,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   });
 
   let handler: ReturnType<typeof createNodeListener> | null = null;
+  const streams = new Set<ServerResponse>();
   const server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://sandbox').pathname;
     if (path === '/c2c' || path.startsWith('/c2c/')) {
+      if ((req.headers.accept ?? '').includes('text/event-stream')) {
+        streams.add(res);
+        res.on('close', () => streams.delete(res));
+      }
       void handler?.(req, res);
       return;
     }
@@ -169,6 +176,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     sarv,
     udesk,
     ccai,
+    dropStreams() {
+      const count = streams.size;
+      for (const res of streams) res.socket?.destroy();
+      streams.clear();
+      return count;
+    },
     async close() {
       server.closeAllConnections();
       await new Promise<void>((done) => server.close(() => done()));

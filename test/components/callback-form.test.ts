@@ -2,6 +2,7 @@ import { expect, fixture, html, waitUntil } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
 import '../../src/index.ts';
 import type { ClickToCall } from '../../src/elements/click-to-call.ts';
+import { executeServerCommand } from '@web/test-runner-commands';
 import { endpoint, simCount } from './sandbox.ts';
 
 const part = (el: ClickToCall, name: string) => el.shadowRoot!.querySelector<HTMLElement>(`[part~="${name}"]`);
@@ -120,5 +121,27 @@ describe('booking a callback for later', () => {
     await status.updateComplete;
     expect(status.state).to.equal('scheduled');
     await expect(el).to.be.accessible();
+  });
+});
+
+describe('server-sent events', () => {
+  it('resume after the connection drops mid-call, with no event lost or repeated', async () => {
+    const url = await endpoint();
+    const el = await fixture<ClickToCall>(
+      html`<click-to-call mode="callback" locale="en-US" endpoint=${url} destination="callback-ccai"></click-to-call>`,
+    );
+    await waitUntil(() => el.shadowRoot!.querySelectorAll('[part~=country] option').length > 100, 'country list not loaded');
+    const changes: string[] = [];
+    el.addEventListener('c2c-state-change', (e) => changes.push((e as CustomEvent<{ state: string }>).detail.state));
+    (part(el, 'phone-input') as HTMLInputElement).focus();
+    await sendKeys({ type: '+1 415 555 0142' });
+    await sendKeys({ press: 'Enter' });
+    await waitUntil(() => el.state === 'queued', 'never queued', { timeout: 8000 });
+    const dropped = (await executeServerCommand('drop-streams')) as number;
+    expect(dropped).to.be.greaterThan(0);
+    await waitUntil(() => el.state === 'ended', `never ended: ${changes.join(',')}`, { timeout: 20000 });
+    const states = changes.filter((s, i) => s !== changes[i - 1]);
+    expect(states).to.deep.equal(['authorizing', 'dialing', 'queued', 'ringing', 'connected', 'ended']);
+    expect(el.snapshot.error).to.equal(null);
   });
 });
