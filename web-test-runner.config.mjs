@@ -81,6 +81,13 @@ function sandboxPlugin() {
           return sandbox.simulator.state.calls();
         case 'sim-count':
           return sandbox.simulator.count(payload.path);
+        case 'vendor': {
+          // Drives a callback vendor's simulator: { vendor: 'sarv'|'udesk'|'ccai', action, args }.
+          const target = sandbox[payload.vendor];
+          const result = await target.control[payload.action](...(payload.args ?? []));
+          // undefined would read as "no plugin handled this command".
+          return result === undefined ? true : result;
+        }
         case 'drop-streams':
           return sandbox.dropStreams();
         case 'agent-url':
