@@ -15,6 +15,7 @@ import type { Page } from 'playwright-core';
 import { startSandbox, type Sandbox } from '../src/sandbox/index.ts';
 import { bundleJsSIP, launchChromium, serveStatic } from '../test/support/rig.ts';
 import { trackPeerConnections } from '../test/support/pages.ts';
+import { benchCallbacks, callbacksMarkdown } from './callbacks.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 10);
 const BASELINE_DEAD_STUN_RUNS = Number(process.env.BENCH_BASELINE_DEAD_RUNS ?? 2);
@@ -36,7 +37,16 @@ async function sizes() {
   const out: Record<string, { raw: number; gzip: number; brotli: number }> = {};
   for (const name of names) {
     const buf = await readFile(join('dist', name));
-    const role = name === 'click-to-call.js' ? 'first script' : name.includes('-sip-') ? 'media chunk (JsSIP)' : 'engine chunk';
+    const role =
+      name === 'click-to-call.js'
+        ? 'first script'
+        : name.includes('-sip-')
+          ? 'media chunk (JsSIP)'
+          : name.includes('-engine-')
+            ? 'engine chunk'
+            : name.includes('-phone-')
+              ? 'callback chunk (number checks, form)'
+              : `shared chunk ${name}`;
     out[role] = { raw: buf.length, gzip: gzipSync(buf, { level: 9 }).length, brotli: brotliCompressSync(buf).length };
   }
   return out;
@@ -169,9 +179,14 @@ async function main() {
     'dead STUN: INVITE': ratio('widget, dead STUN', 'plain JsSIP defaults, dead STUN', 'inviteMedianMs'),
     'dead STUN: audio': ratio('widget, dead STUN', 'plain JsSIP defaults, dead STUN', 'audioMedianMs'),
   };
+  const callbacks = await benchCallbacks();
+  results.callbacks = callbacks;
   await writeFile('bench/results.json', JSON.stringify(results, null, 2) + '\n');
   const s = results.sizes as Awaited<ReturnType<typeof sizes>>;
-  const total = Object.values(s).reduce((a, x) => a + x.gzip, 0);
+  // A WebRTC call never loads the callback chunk; a callback never loads JsSIP.
+  const webrtc = Object.entries(s).filter(([k]) => !k.startsWith('callback'));
+  const callback = Object.entries(s).filter(([k]) => !k.startsWith('media'));
+  const total = webrtc.reduce((a, [, x]) => a + x.gzip, 0);
   const md = [
     `# Benchmark results (${results.date})`,
     '',
@@ -182,7 +197,8 @@ async function main() {
     '| file | raw | gzip -9 | brotli |',
     '| --- | ---: | ---: | ---: |',
     ...Object.entries(s).map(([k, v]) => `| ${k} | ${v.raw} | ${v.gzip} | ${v.brotli} |`),
-    `| everything a WebRTC call loads | | ${total} | ${Object.values(s).reduce((a, x) => a + x.brotli, 0)} |`,
+    `| everything a WebRTC call loads | | ${total} | ${webrtc.reduce((a, [, x]) => a + x.brotli, 0)} |`,
+    `| everything a callback loads | | ${callback.reduce((a, [, x]) => a + x.gzip, 0)} | ${callback.reduce((a, [, x]) => a + x.brotli, 0)} |`,
     '',
     'Budgets: first script <= 15 KB gzip (15360 B); everything for a WebRTC call <= 70 KB gzip (71680 B).',
     '',
@@ -197,6 +213,7 @@ async function main() {
     '',
     ...Object.entries(results.speedup as Record<string, number>).map(([k, v]) => `- ${k}: ${v}x`),
     '',
+    ...callbacksMarkdown(callbacks),
   ].join('\n');
   await writeFile('bench/RESULTS.md', md);
   process.stdout.write(md);

@@ -175,6 +175,7 @@ export class ClickToCall extends LitElement {
   @state() private slots: ReadonlyArray<{ value: string; label: string }> = [];
   @state() private bookAt = '';
   #phoneModule: Promise<PhoneModule> | null = null;
+  #phone: PhoneModule | null = null;
   #unsubscribe: (() => void) | null = null;
 
   constructor(options: CallSessionOptions = {}) {
@@ -225,6 +226,7 @@ export class ClickToCall extends LitElement {
   /** The number library, only ever loaded in callback mode; fills the country list. */
   #loadPhone(): Promise<PhoneModule> {
     this.#phoneModule ??= loadPhoneModule().then((module) => {
+      this.#phone = module;
       this.countryList = module.countries(this.#locale());
       this.country ||= module.guessCountry(this.#locale());
       if (this.endpoint && this.destination) {
@@ -365,54 +367,29 @@ export class ClickToCall extends LitElement {
   };
 
   #renderCallbackForm(s: CallSnapshot) {
-    const error = this.phoneError;
-    return html`
-      ${s.state === CallState.Failed && s.error ? html`<p part="error" role="alert">${s.error.message}</p>` : nothing}
-      ${s.state === CallState.Scheduled && s.scheduledAt
-        ? html`<p part="status">${stateLabel(s.state)}: ${new Date(s.scheduledAt).toLocaleString(this.#locale())}</p>`
-        : nothing}
-      <form part="callback-form" novalidate @submit=${this.#onSubmit}>
-        <label part="phone-label" for="phone">Your phone number</label>
-        <div part="phone-row">
-          <select
-            part="country"
-            aria-label="Country"
-            @change=${(e: Event) => (this.country = (e.target as HTMLSelectElement).value)}
-          >
-            ${this.countryList.length === 0
-              ? html`<option value=${this.country}>${this.country || '…'}</option>`
-              : this.countryList.map(
-                  (c) => html`<option value=${c.code} ?selected=${c.code === this.country}>${c.name} (${c.dial})</option>`,
-                )}
-          </select>
-          <input
-            id="phone"
-            part="phone-input"
-            type="tel"
-            autocomplete="tel"
-            inputmode="tel"
-            aria-invalid=${error ? 'true' : 'false'}
-            aria-describedby=${error ? 'phone-error' : nothing}
-            .value=${this.phone}
-            @input=${(e: Event) => {
-              this.phone = (e.target as HTMLInputElement).value;
-              this.phoneError = '';
-            }}
-          />
-        </div>
-        ${error ? html`<p id="phone-error" part="phone-error" role="alert">${error}</p>` : nothing}
-        ${this.slots.length > 0
-          ? html`<label part="slot-label" for="slot">When should we call?</label>
-              <select id="slot" part="slot" @change=${(e: Event) => (this.bookAt = (e.target as HTMLSelectElement).value)}>
-                <option value="" ?selected=${this.bookAt === ''}>Now</option>
-                ${this.slots.map((s) => html`<option value=${s.value} ?selected=${s.value === this.bookAt}>${s.label}</option>`)}
-              </select>`
-          : nothing}
-        <button part="call-button" type="submit" ?disabled=${this.disabled || !this.endpoint || !this.destination}>
-          <slot name="label">${this.bookAt ? 'Book this call' : 'Call me now'}</slot>
-        </button>
-      </form>
-    `;
+    const phone = this.#phone;
+    const notice = html`${s.state === CallState.Failed && s.error ? html`<p part="error" role="alert">${s.error.message}</p>` : nothing}
+    ${s.state === CallState.Scheduled && s.scheduledAt
+      ? html`<p part="status">${stateLabel(s.state)}: ${new Date(s.scheduledAt).toLocaleString(this.#locale())}</p>`
+      : nothing}`;
+    // The form lives in the callback chunk with the number checks; it arrives in a moment.
+    if (!phone) return html`${notice}<p part="status">Loading…</p>`;
+    return html`${notice}${phone.renderCallbackForm({
+      phone: this.phone,
+      error: this.phoneError,
+      country: this.country,
+      countries: this.countryList,
+      slots: this.slots,
+      bookAt: this.bookAt,
+      disabled: this.disabled || !this.endpoint || !this.destination,
+      onCountry: (value) => (this.country = value),
+      onPhone: (value) => {
+        this.phone = value;
+        this.phoneError = '';
+      },
+      onSlot: (value) => (this.bookAt = value),
+      onSubmit: this.#onSubmit,
+    })}`;
   }
 
   #renderLive(s: CallSnapshot) {

@@ -4,7 +4,7 @@
  * metadata and refuses premium-rate lines; this only spares the visitor a round trip.
  */
 import { getCountries, getCountryCallingCode, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/min';
-import { PATHS, SlotsResponse } from '../protocol/index.ts';
+import { html, nothing } from 'lit';
 
 export interface Country {
   code: string;
@@ -55,11 +55,14 @@ export function guessCountry(locale: string | undefined): string {
 export async function fetchSlots(endpoint: string, destination: string): Promise<string[]> {
   try {
     const base = typeof location === 'undefined' ? undefined : location.href;
-    const url = new URL(endpoint.replace(/\/+$/, '') + PATHS.slots(destination), base);
+    // PATHS.slots of the protocol, spelt out: importing the protocol here would split it into a
+    // chunk of its own on the WebRTC path.
+    const url = new URL(`${endpoint.replace(/\/+$/, '')}/slots?destination=${encodeURIComponent(destination)}`, base);
     const response = await fetch(url, { credentials: 'omit', cache: 'no-store', signal: AbortSignal.timeout(10_000) });
     if (!response.ok) return [];
-    const checked = SlotsResponse.safeParse(await response.json());
-    return checked.success ? checked.data.slots.filter((slot) => Date.parse(slot) > Date.now()) : [];
+    const body = (await response.json()) as { slots?: unknown };
+    const slots = Array.isArray(body.slots) ? body.slots.slice(0, 200) : [];
+    return slots.filter((slot): slot is string => typeof slot === 'string' && slot.length <= 40 && Date.parse(slot) > Date.now());
   } catch {
     return [];
   }
@@ -70,4 +73,54 @@ export function formatSlot(slot: string, locale: string | undefined): string {
   return new Intl.DateTimeFormat(locale, { weekday: 'short', day: 'numeric', month: 'short', hour: 'numeric', minute: '2-digit' }).format(
     new Date(slot),
   );
+}
+
+export interface CallbackFormView {
+  phone: string;
+  error: string;
+  country: string;
+  countries: readonly Country[];
+  slots: ReadonlyArray<{ value: string; label: string }>;
+  /** '' = now, else the ISO time picked. */
+  bookAt: string;
+  disabled: boolean;
+  onCountry(value: string): void;
+  onPhone(value: string): void;
+  onSlot(value: string): void;
+  onSubmit(event: SubmitEvent): void;
+}
+
+/** The callback form: country, number, "now" or a time, and the button. */
+export function renderCallbackForm(v: CallbackFormView) {
+  const value = (e: Event) => (e.target as HTMLInputElement | HTMLSelectElement).value;
+  return html`<form part="callback-form" novalidate @submit=${v.onSubmit}>
+    <label part="phone-label" for="phone">Your phone number</label>
+    <div part="phone-row">
+      <select part="country" aria-label="Country" @change=${(e: Event) => v.onCountry(value(e))}>
+        ${v.countries.map((c) => html`<option value=${c.code} ?selected=${c.code === v.country}>${c.name} (${c.dial})</option>`)}
+      </select>
+      <input
+        id="phone"
+        part="phone-input"
+        type="tel"
+        autocomplete="tel"
+        inputmode="tel"
+        aria-invalid=${v.error ? 'true' : 'false'}
+        aria-describedby=${v.error ? 'phone-error' : nothing}
+        .value=${v.phone}
+        @input=${(e: Event) => v.onPhone(value(e))}
+      />
+    </div>
+    ${v.error ? html`<p id="phone-error" part="phone-error" role="alert">${v.error}</p>` : nothing}
+    ${v.slots.length > 0
+      ? html`<label part="slot-label" for="slot">When should we call?</label>
+          <select id="slot" part="slot" @change=${(e: Event) => v.onSlot(value(e))}>
+            <option value="" ?selected=${v.bookAt === ''}>Now</option>
+            ${v.slots.map((s) => html`<option value=${s.value} ?selected=${s.value === v.bookAt}>${s.label}</option>`)}
+          </select>`
+      : nothing}
+    <button part="call-button" type="submit" ?disabled=${v.disabled}>
+      <slot name="label">${v.bookAt ? 'Book this call' : 'Call me now'}</slot>
+    </button>
+  </form>`;
 }
