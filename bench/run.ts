@@ -61,7 +61,7 @@ async function deadStun(): Promise<{ url: string; close(): void }> {
 }
 
 const FIRST_PACKET = `(async () => {
-  const deadline = Date.now() + 90000;
+  const deadline = Date.now() + 60000;
   while (Date.now() < deadline) {
     const pc = (window.__rigPeerConnections || []).at(-1);
     if (pc) {
@@ -95,7 +95,8 @@ async function widgetRuns(page: Page, sandbox: Sandbox, runs: number): Promise<S
       return t;
     })()`)) as number;
     const audioAt = (await page.evaluate(FIRST_PACKET)) as number;
-    samples.push({ invite: (await invite) - clicked, audio: audioAt - clicked });
+    const inviteAt = await within(invite, 60_000);
+    samples.push({ invite: inviteAt < 0 ? -1 : inviteAt - clicked, audio: audioAt < 0 ? -1 : audioAt - clicked });
     await page.evaluate(`document.querySelector('click-to-call').hangup()`);
   }
   return samples;
@@ -124,16 +125,37 @@ async function baselineRuns(page: Page, baseUrl: string, sandbox: Sandbox, iceSe
     });
     const clicked = (await page.evaluate('window.__call()')) as number;
     const audioAt = (await page.evaluate(FIRST_PACKET)) as number;
-    samples.push({ invite: (await invite) - clicked, audio: audioAt - clicked });
-    await page.evaluate('window.__session.terminate()');
+    const inviteAt = await within(invite, 60_000);
+    samples.push({ invite: inviteAt < 0 ? -1 : inviteAt - clicked, audio: audioAt < 0 ? -1 : audioAt - clicked });
+    await page.evaluate('try { window.__session.terminate() } catch {}');
   }
   return samples;
 }
 
+/** The promise's value, or -1 when it takes longer than `ms` (a run that never got that far). */
+async function within(promise: Promise<number>, ms: number): Promise<number> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<number>((resolve) => (timer = setTimeout(() => resolve(-1), ms)));
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 function summarize(samples: Sample[]) {
-  const invite = samples.map((s) => s.invite);
-  const audio = samples.map((s) => s.audio);
-  return { runs: samples.length, inviteMedianMs: median(invite), inviteP95Ms: p95(invite), audioMedianMs: median(audio), audioP95Ms: p95(audio) };
+  const ok = samples.filter((s) => s.invite >= 0 && s.audio >= 0);
+  const invite = ok.map((s) => s.invite);
+  const audio = ok.map((s) => s.audio);
+  if (ok.length === 0) return { runs: samples.length, failed: samples.length, inviteMedianMs: NaN, inviteP95Ms: NaN, audioMedianMs: NaN, audioP95Ms: NaN };
+  return {
+    runs: samples.length,
+    failed: samples.length - ok.length,
+    inviteMedianMs: median(invite),
+    inviteP95Ms: p95(invite),
+    audioMedianMs: median(audio),
+    audioP95Ms: p95(audio),
+  };
 }
 
 async function main() {
@@ -204,9 +226,11 @@ async function main() {
     '',
     '## Call setup on the local rig (ms after the click)',
     '',
-    '| case | runs | INVITE median | INVITE p95 | first audio median | first audio p95 |',
-    '| --- | ---: | ---: | ---: | ---: | ---: |',
-    ...Object.entries(latency).map(([k, v]) => `| ${k} | ${v.runs} | ${v.inviteMedianMs} | ${v.inviteP95Ms} | ${v.audioMedianMs} | ${v.audioP95Ms} |`),
+    '| case | runs | failed | INVITE median | INVITE p95 | first audio median | first audio p95 |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...Object.entries(latency).map(
+      ([k, v]) => `| ${k} | ${v.runs} | ${v.failed} | ${v.inviteMedianMs} | ${v.inviteP95Ms} | ${v.audioMedianMs} | ${v.audioP95Ms} |`,
+    ),
     '',
     'The widget includes the token endpoint round trips (session, start call, first event poll) and the simulated',
     'vendor (queue time 0); plain JsSIP starts with its WebSocket already open. Ratio plain/widget:',
