@@ -13,7 +13,7 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listen } from './listen.ts';
 
 export const CCAI_SIM_PATHS = {
   calls: '/apps/api/v1/calls',
@@ -470,15 +470,10 @@ export async function startCcaiSimulator(options: CcaiSimulatorOptions = {}): Pr
     });
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
-  });
-  const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = await listen(server, options);
 
   return {
-    url: `http://${host}:${address.port}`,
+    url,
     requests,
     count(path: string) {
       if (path === CCAI_SIM_PATHS.call) return requests.filter((r) => /^\/apps\/api\/v1\/calls\/[^/]+$/.test(r.path)).length;

@@ -8,7 +8,7 @@
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listen } from './listen.ts';
 
 export const HUAWEI_PATHS = {
   tokenByAkSk: '/apigovernance/api/oauth/tokenByAkSk',
@@ -479,15 +479,10 @@ export async function startHuaweiSimulator(options: HuaweiSimulatorOptions = {})
     });
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
-  });
-  const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = await listen(server, options);
 
   return {
-    url: `http://${host}:${address.port}`,
+    url,
     requests,
     count(path: string) {
       let total = 0;

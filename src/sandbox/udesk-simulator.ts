@@ -13,7 +13,7 @@
  */
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listen } from './listen.ts';
 
 export const UDESK_PATHS = {
   originate: '/ccapi/v2/originatev2',
@@ -486,14 +486,10 @@ export async function startUdeskSimulator(options: UdeskSimulatorOptions = {}): 
     });
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
-  });
-  const address = server.address() as AddressInfo;
+  const url = await listen(server, options);
 
   return {
-    url: `http://${address.address}:${address.port}`,
+    url,
     requests,
     deliveries,
     count(path: string) {
