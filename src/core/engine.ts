@@ -1,4 +1,4 @@
-import type { CallEvent, CallMode, Gateway, IceServer } from '../protocol/index.ts';
+import type { CallEvent, CallMode, Gateway, IceServer, SessionRequest, SessionResponse } from '../protocol/index.ts';
 import { FINAL_EVENT_TYPES, PATHS } from '../protocol/index.ts';
 import { NotAStream, readEventStream } from './stream.ts';
 import { delay } from './timers.ts';
@@ -11,6 +11,22 @@ import { poll } from './poller.ts';
 import type { CallSnapshot } from './snapshot.ts';
 import { CallState, canTransition, isFinal, isLive } from './states.ts';
 import type { Timers } from './timers.ts';
+
+/** A prefetched token is used only with this much of its life left, and never older than this. */
+const PREFETCH_MARGIN_MS = 15_000;
+const MAX_PREFETCH_MS = 120_000;
+
+function sessionRequest(target: CallTarget): SessionRequest {
+  return {
+    destination: target.destination,
+    ...(target.mode ? { mode: target.mode } : {}),
+    ...(target.locale ? { locale: target.locale } : {}),
+  };
+}
+
+function targetKey(target: CallTarget): string {
+  return JSON.stringify([target.endpoint, target.destination, target.mode ?? null, target.locale ?? null]);
+}
 
 /** Resources of one call; a newer call never sees an older one's. */
 class Run {
@@ -50,6 +66,7 @@ export interface EngineHost {
 export class CallEngine {
   #run: Run | null = null;
   #ending: Promise<void> | null = null;
+  #prefetched: { key: string; promise: Promise<{ session: SessionResponse; usableUntil: number }> } | null = null;
 
   constructor(private readonly host: EngineHost) {}
 
@@ -100,15 +117,47 @@ export class CallEngine {
     return this.host.prefetchMedia();
   }
 
+  /**
+   * Mints the session token ahead of the click (the visitor's pointer is on the button), so the
+   * click goes straight to dialing. One token at a time; it starts one call and is kept only
+   * while it has time left.
+   */
+  prefetchSession(target: CallTarget): void {
+    const key = targetKey(target);
+    if (this.#prefetched?.key === key || isLive(this.#snapshot.state)) return;
+    const client = new EndpointClient(target.endpoint, this.host.options.fetch, this.host.options.requestTimeouts);
+    const requestedAt = this.#timers.now();
+    const promise = client.createSession(sessionRequest(target), new AbortController().signal).then((session) => ({
+      session,
+      // The server's clock may differ from ours: count the token's life from when we asked.
+      usableUntil: requestedAt + Math.min(session.expiresAt - requestedAt, MAX_PREFETCH_MS) - PREFETCH_MARGIN_MS,
+    }));
+    const entry = { key, promise };
+    this.#prefetched = entry;
+    promise.catch(() => {
+      if (this.#prefetched === entry) this.#prefetched = null;
+    });
+  }
+
+  /** A prefetched session for this target if it is still good; used once. */
+  async #takePrefetched(target: CallTarget): Promise<SessionResponse | null> {
+    const entry = this.#prefetched;
+    this.#prefetched = null;
+    if (!entry || entry.key !== targetKey(target)) return null;
+    try {
+      const { session, usableUntil } = await entry.promise;
+      return this.#timers.now() < usableUntil ? session : null;
+    } catch {
+      return null;
+    }
+  }
+
   async #start(run: Run, target: CallTarget): Promise<void> {
     const wantsMedia = target.mode !== 'callback';
     const media = wantsMedia ? this.host.prefetchMedia() : null;
     media?.catch(() => undefined);
     try {
-      const session = await run.client.createSession(
-        { destination: target.destination, ...(target.mode ? { mode: target.mode } : {}), ...(target.locale ? { locale: target.locale } : {}) },
-        run.signal,
-      );
+      const session = (await this.#takePrefetched(target)) ?? (await run.client.createSession(sessionRequest(target), run.signal));
       if (run.stopping) return;
       run.token = session.token;
       run.mode = session.mode;

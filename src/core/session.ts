@@ -74,9 +74,11 @@ export class CallSession {
    * Loads what a call needs ahead of the click (on hover, focus or touch): the engine chunk
    * and, unless `mode` is 'callback', the media chunk. Safe to call often.
    */
-  prefetch(mode?: CallMode): Promise<void> {
+  prefetch(mode?: CallMode, target?: CallTarget): Promise<void> {
     const engine = this.#loadEngine();
     const media = mode === 'callback' ? null : this.#loadMedia();
+    // With a target, the session token is minted too, so the click goes straight to dialing.
+    if (target?.endpoint && target.destination) void engine.then((e) => e.prefetchSession(target), () => undefined);
     return Promise.all([engine, media]).then(() => undefined);
   }
 

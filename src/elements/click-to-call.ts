@@ -286,7 +286,8 @@ export class ClickToCall extends LitElement {
 
   #prefetch = (): void => {
     if (this.disabled) return;
-    this.session.prefetch(this.mode).catch(() => undefined);
+    const target = { endpoint: this.endpoint, destination: this.destination, mode: this.mode, locale: this.#locale() };
+    this.session.prefetch(this.mode, target).catch(() => undefined);
     if (this.mode === 'callback') this.#loadPhone().catch(() => undefined);
   };
 

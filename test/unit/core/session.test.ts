@@ -122,6 +122,35 @@ describe('CallSession + CallEngine (callback mode, real HTTP)', () => {
     return { callId: s.callId ?? '', done };
   }
 
+  it('prefetch(target) mints one session ahead; the next call uses it instead of asking again', T, async () => {
+    const h = harness();
+    await h.session.prefetch('callback', target);
+    await h.session.prefetch('callback', target);
+    await settle();
+    assert.equal(h.sent.filter(isSession).length, 1, 'one session minted, however often the visitor hovers');
+    const { done } = await dial(h);
+    assert.equal(h.sent.filter(isSession).length, 1, 'the click used the prefetched session');
+    const callId = h.session.snapshot.callId ?? '';
+    server.push(callId, { id: 'e1', type: 'ended' });
+    await done;
+    // Used once: the next call asks for a new session.
+    const second = h.session.call(target);
+    await h.until((x) => x.state === 'dialing' && x.callId !== callId);
+    assert.equal(h.sent.filter(isSession).length, 2);
+    await h.session.hangup();
+    await second;
+  });
+
+  it('a prefetched session for another destination is not used', T, async () => {
+    const h = harness();
+    await h.session.prefetch('callback', { ...target, destination: 'support' });
+    await settle();
+    const { done } = await dial(h);
+    assert.equal(h.sent.filter(isSession).length, 2);
+    await h.session.hangup();
+    await done;
+  });
+
   it('goes authorizing -> dialing -> queued -> connected -> ended from the events', T, async () => {
     const h = harness();
     const { callId, done } = await dial(h);
