@@ -50,9 +50,17 @@ function jssipBundle() {
 /** Starts the sandbox and lets tests drive it with executeServerCommand(). */
 function sandboxPlugin() {
   let sandbox;
+  // A gateway address that accepts TCP and then says nothing: the slow way for one to be dead.
+  const hanging = createServer(() => undefined);
+  const held = new Set();
+  hanging.on('connection', (socket) => {
+    held.add(socket);
+    socket.on('close', () => held.delete(socket));
+  });
   return {
     name: 'c2c-sandbox',
     async serverStart() {
+      await new Promise((resolve) => hanging.listen(0, '127.0.0.1', resolve));
       sandbox = await startSandbox({
         port: 0,
         quiet: true,
@@ -61,6 +69,8 @@ function sandboxPlugin() {
       });
     },
     async serverStop() {
+      for (const socket of held) socket.destroy();
+      await new Promise((resolve) => hanging.close(resolve));
       await sandbox?.close();
     },
     async executeCommand({ command, payload }) {
@@ -88,6 +98,8 @@ function sandboxPlugin() {
           // undefined would read as "no plugin handled this command".
           return result === undefined ? true : result;
         }
+        case 'hanging-address':
+          return `ws://127.0.0.1:${hanging.address().port}`;
         case 'drop-streams':
           return sandbox.dropStreams();
         case 'agent-url':

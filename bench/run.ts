@@ -7,6 +7,7 @@
  * that swallows requests), for the widget and for plain JsSIP with its defaults.
  */
 import { createSocket } from 'node:dgram';
+import { createServer, type Socket } from 'node:net';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -186,6 +187,28 @@ async function main() {
       }
       process.stdout.write(`done: ${label}\n`);
     }
+    // Failover: the first gateway address accepts TCP and never answers the WebSocket.
+    const hanging = createServer(() => undefined);
+    const held = new Set<Socket>();
+    hanging.on('connection', (socket) => {
+      held.add(socket);
+      socket.on('close', () => held.delete(socket));
+    });
+    await new Promise<void>((resolve) => hanging.listen(0, '127.0.0.1', resolve));
+    const sandbox = await startSandbox({ port: 0, quiet: true, queueMs: 0 });
+    const context = await chromium.browser.newContext();
+    await trackPeerConnections(context);
+    try {
+      const port = (hanging.address() as { port: number }).port;
+      sandbox.simulator.control.setDefaultScript({ outcome: 'connect', queueMs: 0, gwAddresses: [`ws://127.0.0.1:${port}`, sandbox.agent.url] });
+      latency['widget, first gateway address hanging'] = summarize(await widgetRuns(await context.newPage(), sandbox, Math.min(RUNS, 5)));
+    } finally {
+      await context.close();
+      await sandbox.close();
+      for (const socket of held) socket.destroy();
+      await new Promise<void>((resolve) => hanging.close(() => resolve()));
+    }
+    process.stdout.write('done: failover\n');
   } finally {
     await statics.close();
     stun.close();
@@ -232,6 +255,7 @@ async function main() {
       ([k, v]) => `| ${k} | ${v.runs} | ${v.failed} | ${v.inviteMedianMs} | ${v.inviteP95Ms} | ${v.audioMedianMs} | ${v.audioP95Ms} |`,
     ),
     '',
+    'The failover row: the first gateway address accepts TCP and never answers; the widget gives an address 1.5 s.',
     'The widget includes the token endpoint round trips (session, start call, first event poll) and the simulated',
     'vendor (queue time 0); plain JsSIP starts with its WebSocket already open. Ratio plain/widget:',
     '',

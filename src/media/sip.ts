@@ -9,7 +9,8 @@ import { ErrorCode } from '../protocol/errors.ts';
 import { CallError } from '../core/errors.ts';
 import type { MediaCall, MediaCallOptions } from './types.ts';
 
-const CONNECT_TIMEOUT_MS = 3_000;
+/** A gateway address that has not opened its WebSocket by then is passed over for the next. */
+const CONNECT_TIMEOUT_MS = 1_500;
 /**
  * After the first ICE candidate, how long to wait for better ones before the INVITE leaves:
  * host candidates come at once; a STUN answer (srflx) within a typical internet round trip; a

@@ -21,6 +21,19 @@ describe('WebRTC media', () => {
     await el.hangup();
   });
 
+  it('should fall over from an address that accepts TCP but never answers the WebSocket', async () => {
+    const { executeServerCommand } = await import('@web/test-runner-commands');
+    const hanging = (await executeServerCommand('hanging-address')) as string;
+    const before = (await agentStats())!.callsAnswered;
+    await scriptNextCall({ outcome: 'connect', queueMs: 50, gwAddresses: [hanging, (await agentUrl())!] });
+    const el = await mount();
+    const connected = oneEvent(el, 'c2c-connected');
+    void el.call();
+    await connected;
+    expect((await agentStats())!.callsAnswered).to.equal(before + 1);
+    await el.hangup();
+  });
+
   it('should fail with gateway-unreachable when every address is dead, and drop the vendor call', async () => {
     await scriptNextCall({ outcome: 'connect', queueMs: 50, gwAddresses: ['ws://127.0.0.1:9/a', '127.0.0.1:1'] });
     const el = await mount();
