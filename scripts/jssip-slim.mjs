@@ -1,6 +1,9 @@
 // Rollup plugin: keeps JsSIP's chunk small without touching what JsSIP does.
 // - `debug`: JsSIP logs only when a page turns `debug` on; a no-op logger replaces it.
 // - JsSIP's package.json: only `title` and `version` are read; the rest would ship.
+// - SUBSCRIBE/NOTIFY, MESSAGE and OPTIONS sessions: the widget never starts one, and JsSIP
+//   answers such requests itself (405/200) while nobody listens for them, so the classes are
+//   never built; stubs that refuse loudly replace them (about 4 KB gzip).
 // Both are ES modules with a default export only; commonjs({ requireReturnsDefault: 'auto' })
 // hands that default to JsSIP's require().
 import { readFileSync } from 'node:fs';
@@ -9,6 +12,8 @@ import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
 const DEBUG_ID = '\0c2c-debug-noop';
 const PKG_ID = '\0c2c-jssip-package';
+const UNUSED = new Set(['./Subscriber', './Notifier', './Message', './Options']);
+const UNUSED_PREFIX = '\0c2c-jssip-unused:';
 
 export default function jssipSlim() {
   return {
@@ -17,6 +22,7 @@ export default function jssipSlim() {
       if (!importer || !importer.includes('/node_modules/jssip/')) return null;
       if (source === 'debug') return DEBUG_ID;
       if (source === '../package.json') return PKG_ID;
+      if (UNUSED.has(source) && importer.endsWith('/UA.js')) return UNUSED_PREFIX + source.slice(2);
       return null;
     },
     load(id) {
@@ -33,6 +39,14 @@ createDebug.enable = function () {};
 createDebug.disable = function () { return ''; };
 createDebug.enabled = function () { return false; };
 export default createDebug;`;
+      }
+      if (id.startsWith(UNUSED_PREFIX)) {
+        const name = id.slice(UNUSED_PREFIX.length);
+        return `class Unused {
+  constructor() { throw new Error('JsSIP ${name} is not part of the click-to-call build'); }
+  static init_incoming(request) { request.reply(489); }
+}
+export default Unused;`;
       }
       if (id === PKG_ID) {
         const pkg = JSON.parse(readFileSync(require.resolve('jssip/package.json'), 'utf8'));

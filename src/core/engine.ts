@@ -55,6 +55,8 @@ export interface EngineHost {
   readonly snapshot: CallSnapshot;
   replace(next: CallSnapshot): void;
   prefetchMedia(): Promise<MediaModule>;
+  /** A quality warning was raised or cleared (the snapshot's `quality.warnings` has it too). */
+  qualityWarning?(warning: string, active: boolean): void;
   readonly options: CallSessionOptions;
   readonly timers: Timers;
 }
@@ -311,6 +313,14 @@ export class CallEngine {
         microphone,
         signal: run.signal,
         onEnd: (end) => this.#onMediaEnd(run, end),
+        onQuality: (q) => {
+          if (run !== this.#run || run.stopping) return;
+          const quality = { rttMs: q.rttMs, jitterMs: q.jitterMs, lossPercent: q.lossPercent, mos: q.mos, warnings: q.warnings };
+          this.#replace({ ...this.#snapshot, quality });
+        },
+        onQualityWarning: (warning, active) => {
+          if (run === this.#run && !run.stopping) this.host.qualityWarning?.(warning, active);
+        },
       });
       if (run.stopping || run !== this.#run) return media.hangup();
       run.media = media;

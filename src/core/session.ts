@@ -46,6 +46,7 @@ const DTMF = /^[0-9A-D#*,]{1,32}$/i;
 export class CallSession {
   #snapshot: CallSnapshot = INITIAL_SNAPSHOT;
   readonly #listeners = new Set<SnapshotListener>();
+  readonly #warningListeners = new Set<(warning: string, active: boolean) => void>();
   readonly #options: CallSessionOptions;
   readonly #timers: Timers;
   #engine: Promise<CallEngine> | null = null;
@@ -68,6 +69,12 @@ export class CallSession {
   subscribe(listener: SnapshotListener): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
+  }
+
+  /** Calls `listener` when a call-quality warning is raised or cleared. */
+  onQualityWarning(listener: (warning: string, active: boolean) => void): () => void {
+    this.#warningListeners.add(listener);
+    return () => this.#warningListeners.delete(listener);
   }
 
   /**
@@ -170,6 +177,9 @@ export class CallSession {
         },
         replace: (next) => this.#replace(next),
         prefetchMedia: () => this.#loadMedia(),
+        qualityWarning: (warning, active) => {
+          for (const listener of [...this.#warningListeners]) listener(warning, active);
+        },
         options: this.#options,
         timers: this.#timers,
       });

@@ -31,6 +31,18 @@ export interface CallSnapshot {
   readonly queuePosition: number | null;
   /** ISO 8601 time of a booked callback (`scheduled`). */
   readonly scheduledAt: string | null;
+  /** WebRTC calls, once a second while connected: network figures and active warnings. */
+  readonly quality: CallQualityInfo | null;
+}
+
+export interface CallQualityInfo {
+  readonly rttMs: number | null;
+  readonly jitterMs: number | null;
+  readonly lossPercent: number | null;
+  /** Estimated mean opinion score (E-model), 1 to 4.5. */
+  readonly mos: number | null;
+  /** `high-rtt`, `high-jitter`, `high-packet-loss`, `low-mos`. */
+  readonly warnings: readonly string[];
 }
 
 export const INITIAL_SNAPSHOT: CallSnapshot = Object.freeze({
@@ -46,4 +58,5 @@ export const INITIAL_SNAPSHOT: CallSnapshot = Object.freeze({
   endedAt: null,
   queuePosition: null,
   scheduledAt: null,
+  quality: null,
 });

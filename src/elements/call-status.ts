@@ -9,6 +9,13 @@ import { ClockController } from './clock.ts';
 import { callSessionContext } from './context.ts';
 import { formatDuration, stateLabel } from './messages.ts';
 
+const QUALITY_WORDS: Record<string, string> = {
+  'high-rtt': 'slow',
+  'high-jitter': 'unsteady',
+  'high-packet-loss': 'losing audio',
+  'low-mos': 'poor audio',
+};
+
 /**
  * Shows the state of a call: what is happening, the time in the queue, the call's length and
  * why it failed. Nest it in a `<click-to-call>`, or point `for` at one anywhere on the page.
@@ -20,6 +27,7 @@ import { formatDuration, stateLabel } from './messages.ts';
  * @csspart queue-time - Time spent waiting for an agent.
  * @csspart elapsed - Length of the connected call.
  * @csspart error - Why the call failed.
+ * @csspart quality - WebRTC calls: "Connection good / fair / poor", with `data-level` for styling.
  *
  * @cssproperty [--c2c-status-color=inherit] - Text color.
  * @cssproperty [--c2c-danger=#b3261e] - Color of the failure reason.
@@ -97,16 +105,33 @@ export class CallStatus extends LitElement {
     const root = this.getRootNode() as Document | ShadowRoot;
     this.#root = root;
     root.addEventListener(C2CEvent.StateChange, this.#onStateChange);
-    const target = root.getElementById?.(this.htmlFor) as { snapshot?: CallSnapshot } | null;
-    if (target?.snapshot) this.snapshot = target.snapshot;
+    const target = root.getElementById?.(this.htmlFor);
+    if (target) this.#follow(target);
+  }
+
+  /** Follows every snapshot of the target (quality and mute too), not only its state changes. */
+  #follow(target: Element): void {
+    const source = target as Partial<{ snapshot: CallSnapshot; subscribe(fn: (s: CallSnapshot) => void): () => void }>;
+    if (typeof source.subscribe !== 'function') return;
+    this.#unsubscribe?.();
+    this.#unsubscribe = source.subscribe((next) => (this.snapshot = next));
+    if (source.snapshot) this.snapshot = source.snapshot;
   }
 
   #onStateChange = (event: Event): void => {
     const origin = event.composedPath()[0];
     if (origin instanceof Element && origin.id === this.htmlFor) {
       this.snapshot = (event as CustomEvent<CallSnapshot>).detail;
+      // A target added or upgraded after this element: follow it from now on.
+      if (!this.#unsubscribe) this.#follow(origin);
     }
   };
+
+  #renderQuality(mos: number, warnings: readonly string[]) {
+    const level = warnings.length > 0 || mos < 3.5 ? 'poor' : mos < 4 ? 'fair' : 'good';
+    const why = warnings.map((w) => QUALITY_WORDS[w] ?? w).join(', ');
+    return html`<span part="quality" data-level=${level}>Connection ${level}${why ? html` (${why})` : nothing}</span>`;
+  }
 
   protected override render() {
     const s = this.snapshot;
@@ -122,6 +147,7 @@ export class CallStatus extends LitElement {
           }</span>`
         : nothing}
       ${talking ? html`<span part="elapsed">${formatDuration(now - (s.connectedAt ?? now))}</span>` : nothing}
+      ${talking && s.quality?.mos != null ? this.#renderQuality(s.quality.mos, s.quality.warnings) : nothing}
       ${lasted ? html`<span part="elapsed">Lasted ${formatDuration((s.endedAt ?? 0) - (s.connectedAt ?? 0))}</span>` : nothing}
       ${s.state === CallState.Failed && s.error ? html`<span part="error">${s.error.message}</span>` : nothing}
       ${s.state === CallState.Scheduled && s.scheduledAt

@@ -4,7 +4,7 @@ import { customElement, property, state } from 'lit/decorators.js';
 import { CallSession, type CallSessionOptions } from '../core/session.ts';
 import type { CallSnapshot } from '../core/snapshot.ts';
 import { CallState, isFinal, isLive } from '../core/states.ts';
-import { C2CEvent, callStartEvent, snapshotEvent } from '../events/index.ts';
+import { C2CEvent, callStartEvent, qualityWarningEvent, snapshotEvent } from '../events/index.ts';
 import type { CallMode } from '../protocol/index.ts';
 import { ClockController } from './clock.ts';
 import { callSessionContext } from './context.ts';
@@ -23,10 +23,11 @@ const loadPhoneModule = (): Promise<PhoneModule> => import('./phone.ts');
  * @slot label - The call button's text (default "Call us").
  *
  * @event {CustomEvent<CallStartDetail>} c2c-call-start - Before any request; cancel it to stop the call.
- * @event {CustomEvent<CallSnapshot>} c2c-state-change - After every change of the snapshot; detail is the new snapshot.
+ * @event {CustomEvent<CallSnapshot>} c2c-state-change - After every change of `state`; detail is the new snapshot.
  * @event {CustomEvent<CallSnapshot>} c2c-connected - The visitor and the agent can talk.
  * @event {CustomEvent<CallSnapshot>} c2c-ended - The call is over (ended, scheduled or failed).
  * @event {CustomEvent<CallSnapshot>} c2c-error - The call failed; `detail.error` has the code and message.
+ * @event {CustomEvent<QualityWarningDetail>} c2c-quality-warning - A call-quality warning was raised or cleared (`detail.warning`, `detail.active`).
  *
  * @csspart base - The wrapper of everything.
  * @csspart call-button - The button that starts a call.
@@ -240,6 +241,14 @@ export class ClickToCall extends LitElement {
     return this.#phoneModule;
   }
 
+  /**
+   * Calls `listener` with every new snapshot (state, quality once a second, mute...);
+   * returns the function that stops it. For frameworks that keep their own state.
+   */
+  subscribe(listener: (snapshot: CallSnapshot) => void): () => void {
+    return this.session.subscribe((snapshot) => listener(snapshot));
+  }
+
   /** Ends the call. Resolves when the call is `ended`. */
   hangup(): Promise<void> {
     return this.session.hangup();
@@ -257,7 +266,16 @@ export class ClickToCall extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    this.#unsubscribe ??= this.session.subscribe((next, previous) => this.#onSnapshot(next, previous));
+    if (!this.#unsubscribe) {
+      const offSnapshot = this.session.subscribe((next, previous) => this.#onSnapshot(next, previous));
+      const offWarning = this.session.onQualityWarning((warning, active) =>
+        this.dispatchEvent(qualityWarningEvent({ warning, active, snapshot: this.snapshot })),
+      );
+      this.#unsubscribe = () => {
+        offSnapshot();
+        offWarning();
+      };
+    }
     this.addEventListener('pointerenter', this.#prefetch);
     this.addEventListener('focusin', this.#prefetch);
     this.addEventListener('touchstart', this.#prefetch, { passive: true });
@@ -302,8 +320,8 @@ export class ClickToCall extends LitElement {
   #onSnapshot(next: CallSnapshot, previous: CallSnapshot): void {
     this.state = next.state;
     this.requestUpdate();
-    this.dispatchEvent(snapshotEvent(C2CEvent.StateChange, next));
     if (next.state === previous.state) return;
+    this.dispatchEvent(snapshotEvent(C2CEvent.StateChange, next));
     if (isLive(next.state) && !isLive(previous.state) && this.#hasFocus()) {
       // The call button is replaced by the controls: keep keyboard users on the widget.
       void this.updateComplete.then(() => this.shadowRoot?.querySelector<HTMLElement>('[part~=hangup-button]')?.focus());

@@ -127,8 +127,8 @@ export function readSample(report: StatsReport, previous?: Sample | null): Sampl
     // Older Chrome and Safari say `mediaType` where the spec now says `kind`.
     const audio = (s.kind ?? s.mediaType) === 'audio';
     if (s.type === 'transport') selectedPairId ??= s.selectedCandidatePairId;
-    // Firefox marks the pair `selected`; Chrome names it on the transport, else nominated and succeeded.
-    else if (s.type === 'candidate-pair' && (s.selected === true || (s.nominated === true && s.state === 'succeeded'))) pair ??= s;
+    // Firefox marks every pair `selected` or not; Chrome names it on the transport, else nominated and succeeded.
+    else if (s.type === 'candidate-pair' && (s.selected ?? (s.nominated === true && s.state === 'succeeded')) === true) pair ??= s;
     else if (audio && s.type === 'inbound-rtp') inbound ??= s;
     else if (audio && s.type === 'remote-inbound-rtp') remote ??= s;
     else if (audio && s.type === 'outbound-rtp') outbound ??= s;
@@ -245,7 +245,10 @@ export class QualityMonitor {
   #take(sample: Sample): void {
     this.#previous = sample;
     const { rttMs, jitterMs, lossPercent } = sample;
-    const mos = rttMs === null || jitterMs === null || lossPercent === null ? null : estimateMos({ rttMs, jitterMs, lossPercent, codec: sample.codec ?? 'opus' });
+    const mos =
+      rttMs === null || jitterMs === null || lossPercent === null
+        ? null
+        : estimateMos({ rttMs, jitterMs, lossPercent, codec: sample.codec ?? 'opus' });
     const values = { rttMs, jitterMs, lossPercent, mos };
     const changed: Array<[QualityWarning, boolean]> = [];
     for (const [warning, key, side] of CHECKS) {
@@ -261,6 +264,7 @@ export class QualityMonitor {
       changed.push([warning, !active]);
     }
     for (const [warning, active] of changed) this.#options.onWarning(warning, active);
-    this.#options.onSample({ ...values, audioLevel: sample.audioLevel, packetsReceived: sample.packetsReceived, packetsSent: sample.packetsSent, warnings: [...this.#active] });
+    const { audioLevel, packetsReceived, packetsSent } = sample;
+    this.#options.onSample({ ...values, audioLevel, packetsReceived, packetsSent, warnings: [...this.#active] });
   }
 }

@@ -7,6 +7,7 @@ import type { RTCSession } from 'jssip/lib/RTCSession';
 import type { UA } from 'jssip/lib/UA';
 import { ErrorCode } from '../protocol/errors.ts';
 import { CallError } from '../core/errors.ts';
+import { QualityMonitor } from './quality.ts';
 import type { MediaCall, MediaCallOptions } from './types.ts';
 
 /** A gateway address that has not opened its WebSocket by then is passed over for the next. */
@@ -133,7 +134,9 @@ function placeCall(ua: UA, options: MediaCallOptions): Promise<MediaCall> {
   let iceTimer: ReturnType<typeof setTimeout> | undefined;
   let setupTimer: ReturnType<typeof setTimeout> | undefined;
 
+  let monitor: QualityMonitor | null = null;
   const release = () => {
+    monitor?.stop();
     clearTimeout(iceTimer);
     clearTimeout(setupTimer);
     signal.removeEventListener('abort', onAbort);
@@ -182,6 +185,15 @@ function placeCall(ua: UA, options: MediaCallOptions): Promise<MediaCall> {
       if (settled || !confirmed || !iceUp) return;
       settled = true;
       clearTimeout(setupTimer);
+      const peer = pc;
+      if (peer && (options.onQuality || options.onQualityWarning)) {
+        monitor = new QualityMonitor({
+          getStats: () => peer.getStats(),
+          onSample: (quality) => options.onQuality?.(quality),
+          onWarning: (warning, active) => options.onQualityWarning?.(warning, active),
+        });
+        monitor.start();
+      }
       resolve(call);
     };
     onAbort = () => fail(signal.reason);

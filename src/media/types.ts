@@ -1,4 +1,7 @@
 import type { Gateway, IceServer } from '../protocol/index.ts';
+import type { CallQuality, QualityWarning } from './quality.ts';
+
+export type { CallQuality, QualityWarning } from './quality.ts';
 
 /** Why a media leg ended. */
 export interface MediaEnd {
@@ -19,6 +22,10 @@ export interface MediaCallOptions {
   connectTimeoutMs?: number;
   /** After the first ICE candidate, how long to wait for more before sending the INVITE. */
   iceGatheringMs?: number;
+  /** Once a second while connected: the call's network figures. */
+  onQuality?(quality: CallQuality): void;
+  /** A quality warning was raised (active) or cleared. */
+  onQualityWarning?(warning: QualityWarning, active: boolean): void;
 }
 
 export interface MediaCall {

@@ -85,6 +85,36 @@ describe('WebRTC media', () => {
     });
   }
 
+  it('should carry the call\'s network figures in the snapshot once connected, and show them in <call-status>', async () => {
+    await scriptNextCall({ outcome: 'connect', queueMs: 50 });
+    const page = await fixture<HTMLDivElement>(html`<div>
+      <click-to-call id="q" endpoint=${await endpoint()} destination="sales"></click-to-call>
+      <call-status for="q"></call-status>
+    </div>`);
+    const el = page.querySelector('click-to-call')!;
+    const status = page.querySelector('call-status')!;
+    let stateEvents = 0;
+    el.addEventListener('c2c-state-change', () => stateEvents++);
+    const connected = oneEvent(el, 'c2c-connected');
+    void el.call();
+    await connected;
+    const seen = stateEvents;
+    await waitUntil(() => el.snapshot.quality?.mos != null, 'no quality figures', { timeout: 6000 });
+    const q = el.snapshot.quality!;
+    expect(q.mos).to.be.within(1, 4.5);
+    expect(q.rttMs).to.be.a('number');
+    // Loopback: a clean network.
+    expect(q.mos!).to.be.greaterThan(3.5);
+    expect(q.warnings).to.deep.equal([]);
+    // Figures change the snapshot every second, but not the state: no c2c-state-change for them.
+    expect(stateEvents).to.equal(seen);
+    await waitUntil(() => status.shadowRoot!.querySelector('[part=quality]') !== null, 'no indicator');
+    const indicator = status.shadowRoot!.querySelector('[part=quality]')!;
+    expect(indicator.getAttribute('data-level')).to.be.oneOf(['good', 'fair']);
+    expect(indicator.textContent).to.match(/^Connection (good|fair)/);
+    await el.hangup();
+  });
+
   it('should stop polling the vendor once the element is removed', async () => {
     await scriptNextCall({ outcome: 'hold' });
     const el = await mount();
