@@ -215,6 +215,7 @@ export class CallEngine {
     let failures = 0;
     while (!run.signal.aborted) {
       let final = false;
+      let received = false;
       try {
         await readEventStream(
           run.client.url(PATHS.events(callId)),
@@ -223,12 +224,19 @@ export class CallEngine {
           run.signal,
           (event) => {
             failures = 0;
+            received = true;
             final ||= this.#onEvents(run, [event]);
           },
           this.host.options.fetch,
         );
         if (final || run.signal.aborted) return;
-        failures = 0;
+        // Closed by the server with the call still on (a restart, a proxy's time limit):
+        // reconnect, but a server that keeps closing at once is a failure like any other.
+        failures = received ? 0 : failures + 1;
+        if (failures >= 5) {
+          this.#fail(run, new CallError(ErrorCode.NetworkLost, 'The connection to the call service keeps dropping.'));
+          return;
+        }
       } catch (error) {
         if (run.signal.aborted || run.stopping) return;
         if (error instanceof NotAStream) return this.#poll(run);

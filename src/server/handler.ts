@@ -60,6 +60,7 @@ export interface C2CHandlerOptions {
 const RECENT_EVENTS = 20;
 const SEEN_EVENT_IDS = 200;
 const BODY_LIMIT_BYTES = 16 * 1024;
+const WEBHOOK_BODY_LIMIT_BYTES = 1024 * 1024;
 
 function errorResponse(c: Context, status: number, code: ErrorCode, message: string): Response {
   const body: ErrorBody = { error: { code, message } };
@@ -162,13 +163,11 @@ export function createC2CHandler(input: C2CConfig | C2CConfigInput, options: C2C
       maxAge: 600,
     }),
   );
-  api.use(
-    '*',
-    bodyLimit({
-      maxSize: BODY_LIMIT_BYTES,
-      onError: (c) => errorResponse(c, 413, ErrorCode.InvalidRequest, 'The request body is too large.'),
-    }),
-  );
+  const tooLarge = (c: Context) => errorResponse(c, 413, ErrorCode.InvalidRequest, 'The request body is too large.');
+  const browserLimit = bodyLimit({ maxSize: BODY_LIMIT_BYTES, onError: tooLarge });
+  // Vendors batch events (CCAI pushes `{count, events: [...]}`): their bodies may be larger.
+  const webhookLimit = bodyLimit({ maxSize: WEBHOOK_BODY_LIMIT_BYTES, onError: tooLarge });
+  api.use('*', (c, next) => (new URL(c.req.url).pathname.startsWith(`${basePath}/webhooks/`) ? webhookLimit : browserLimit)(c, next));
 
   api.get('/health', (c) => c.json({ ok: true, providers: [...providers.keys(), ...callbackProviders.keys()] }));
 

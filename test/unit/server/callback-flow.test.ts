@@ -240,6 +240,24 @@ describe('callback calls through the endpoint', () => {
     assert.deepEqual(types, ['ringing', 'connected']);
   });
 
+  it('takes large vendor batches on webhook routes but keeps browser requests small', async () => {
+    const padding = 'x'.repeat(100_000);
+    const body = JSON.stringify({ topic: 'Other', subtopic: 'Other', message: { call: { id: 'none', event: 'connected' }, padding } });
+    const stamp = String(Math.floor(Date.now() / 1000));
+    const webhook = await fetch(`${endpoint.url}/webhooks/cti`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-c2c-timestamp': stamp, 'x-c2c-signature': signCtiMessage(CTI_SECRET, body, stamp) },
+      body,
+    });
+    assert.equal(webhook.status, 200);
+    const session = await fetch(`${endpoint.url}/session`, {
+      method: 'POST',
+      headers: { origin: ORIGIN, 'content-type': 'application/json' },
+      body: JSON.stringify({ destination: 'sales', padding }),
+    });
+    assert.equal(session.status, 413);
+  });
+
   it('udesk: an offline agent is no-agent-available at once', async () => {
     const { status, body } = await start('nobody', '+8613800138002');
     assert.equal(status, 409);
