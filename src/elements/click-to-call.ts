@@ -36,6 +36,9 @@ const loadPhoneModule = (): Promise<PhoneModule> => import('./phone.ts');
  * @csspart timer - The elapsed time.
  * @csspart mute-button - The mute toggle.
  * @csspart hangup-button - The hang-up button.
+ * @csspart keypad-button - WebRTC calls: shows or hides the keypad.
+ * @csspart keypad - The keypad (digits sent as RFC 4733 events, SIP INFO where that fails).
+ * @csspart key - One key of the keypad.
  * @csspart error - The failure message.
  * @csspart callback-form - Callback mode: the form asking for the visitor's number.
  * @csspart phone-label - Callback mode: the label of the number field.
@@ -98,6 +101,17 @@ export class ClickToCall extends LitElement {
     [part~='mute-button'][aria-pressed='true'] {
       background: #1f1f1f;
       color: #ffffff;
+    }
+    [part='keypad'] {
+      display: grid;
+      grid-template-columns: repeat(3, 3.2em);
+      gap: 0.3em;
+    }
+    [part='key'] {
+      padding: 0;
+      background: #e8eaed;
+      color: #1f1f1f;
+      border-radius: 8px;
     }
     [part='controls'] {
       display: flex;
@@ -175,6 +189,7 @@ export class ClickToCall extends LitElement {
   /** Callback mode: bookable times offered by the destination, and the one picked ('' = now). */
   @state() private slots: ReadonlyArray<{ value: string; label: string }> = [];
   @state() private bookAt = '';
+  @state() private keypadOpen = false;
   #phoneModule: Promise<PhoneModule> | null = null;
   #phone: PhoneModule | null = null;
   #unsubscribe: (() => void) | null = null;
@@ -321,6 +336,7 @@ export class ClickToCall extends LitElement {
     this.state = next.state;
     this.requestUpdate();
     if (next.state === previous.state) return;
+    if (next.state !== CallState.Connected) this.keypadOpen = false;
     this.dispatchEvent(snapshotEvent(C2CEvent.StateChange, next));
     if (isLive(next.state) && !isLive(previous.state) && this.#hasFocus()) {
       // The call button is replaced by the controls: keep keyboard users on the widget.
@@ -429,12 +445,31 @@ export class ClickToCall extends LitElement {
             ${s.muted ? 'Unmute' : 'Mute'}
           </button>`
         : nothing}
+      ${canMute && s.state === CallState.Connected
+        ? html`<button
+            part="keypad-button"
+            type="button"
+            aria-expanded=${this.keypadOpen ? 'true' : 'false'}
+            aria-controls="keypad"
+            @click=${() => (this.keypadOpen = !this.keypadOpen)}
+          >
+            Keypad
+          </button>`
+        : nothing}
       <button part="hangup-button" type="button" @click=${this.#onHangupClick}>
         Hang up
       </button>
-    </div>`;
+    </div>
+    ${canMute && s.state === CallState.Connected && this.keypadOpen
+      ? html`<div id="keypad" part="keypad" role="group" aria-label="Keypad">
+          ${KEYS.map((key) => html`<button type="button" part="key" @click=${() => this.sendDtmf(key)}>${key}</button>`)}
+        </div>`
+      : nothing}`;
   }
 }
+
+/** The phone keypad, in its usual order. */
+const KEYS = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '*', '0', '#'] as const;
 
 declare global {
   interface HTMLElementTagNameMap {

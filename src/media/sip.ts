@@ -19,6 +19,9 @@ const CONNECT_TIMEOUT_MS = 1_500;
  */
 const ICE_WAIT_MS = { host: 20, stun: 100, turn: 300 } as const;
 const SETUP_TIMEOUT_MS = 30_000;
+/** RFC 4733 tone length and gap: long enough for any detector, short enough to feel direct. */
+const DTMF_TONE_MS = 120;
+const DTMF_GAP_MS = 80;
 
 export async function acquireMicrophone(): Promise<MediaStream> {
   if (typeof RTCPeerConnection !== 'function' || typeof navigator.mediaDevices?.getUserMedia !== 'function') {
@@ -137,6 +140,7 @@ function placeCall(ua: UA, options: MediaCallOptions): Promise<MediaCall> {
   let monitor: QualityMonitor | null = null;
   const release = () => {
     monitor?.stop();
+    clearTimeout(dtmfTimer);
     clearTimeout(iceTimer);
     clearTimeout(setupTimer);
     signal.removeEventListener('abort', onAbort);
@@ -163,13 +167,29 @@ function placeCall(ua: UA, options: MediaCallOptions): Promise<MediaCall> {
       for (const track of microphone.getAudioTracks()) track.enabled = !muted;
     },
     sendDtmf(digits) {
-      if (!session) return;
-      try {
-        session.sendDTMF(digits, { transportType: JsSIP.C.DTMF_TRANSPORT.RFC2833 });
-      } catch {
-        session.sendDTMF(digits, { transportType: JsSIP.C.DTMF_TRANSPORT.INFO });
-      }
+      dtmfQueue += digits;
+      sendQueuedDtmf();
     },
+  };
+
+  // Keys pressed while tones still play wait their turn: a new insertDTMF() while one is
+  // sounding cut the first digit short enough that the far end missed it.
+  let dtmfQueue = '';
+  let dtmfTimer: ReturnType<typeof setTimeout> | undefined;
+  const sendQueuedDtmf = () => {
+    if (dtmfTimer !== undefined || !dtmfQueue || !session || ended) return;
+    const tones = dtmfQueue;
+    dtmfQueue = '';
+    const timing = { duration: DTMF_TONE_MS, interToneGap: DTMF_GAP_MS };
+    try {
+      session.sendDTMF(tones, { ...timing, transportType: JsSIP.C.DTMF_TRANSPORT.RFC2833 });
+    } catch {
+      session.sendDTMF(tones, { ...timing, transportType: JsSIP.C.DTMF_TRANSPORT.INFO });
+    }
+    dtmfTimer = setTimeout(() => {
+      dtmfTimer = undefined;
+      sendQueuedDtmf();
+    }, tones.length * (DTMF_TONE_MS + DTMF_GAP_MS));
   };
 
   let onAbort: () => void = () => undefined;

@@ -182,6 +182,52 @@ describe('<click-to-call>', () => {
     await el.hangup();
   });
 
+  it('sends keypad digits as RFC 4733 events, one after another, and the agent hears them', async () => {
+    const sent: string[] = [];
+    const original = RTCDTMFSender.prototype.insertDTMF;
+    RTCDTMFSender.prototype.insertDTMF = function (tones: string, ...rest: [number?, number?]) {
+      sent.push(tones);
+      return original.call(this, tones, ...rest);
+    };
+    try {
+      await scriptNextCall({ outcome: 'connect', queueMs: 100 });
+      const el = await mount();
+      const connected = oneEvent(el, 'c2c-connected');
+      void el.call();
+      await connected;
+      await el.updateComplete;
+      expect(button(el, 'keypad')).to.equal(null);
+      const toggle = button(el, 'keypad-button')!;
+      expect(toggle.getAttribute('aria-expanded')).to.equal('false');
+      toggle.click();
+      await el.updateComplete;
+      expect(toggle.getAttribute('aria-expanded')).to.equal('true');
+      const keys = [...el.shadowRoot!.querySelectorAll<HTMLButtonElement>('[part~=key]')];
+      expect(keys.map((k) => k.textContent)).to.deep.equal(['1', '2', '3', '4', '5', '6', '7', '8', '9', '*', '0', '#']);
+      await expect(el).to.be.accessible();
+      for (const digit of ['1', '2', '#']) keys.find((k) => k.textContent === digit)!.click();
+      // Keys pressed while a tone plays are queued, never dropped: 1, then 2 and # together.
+      await waitUntil(() => sent.join('') === '12#', `sent ${JSON.stringify(sent)}`, { timeout: 3000 });
+      expect(sent[0]).to.equal('1');
+      let heard = '';
+      await waitUntil(
+        async () => {
+          heard = ((await agentStats())?.calls.at(-1) as { dtmf?: Array<{ tone: string }> } | undefined)?.dtmf?.map((d) => d.tone).join('') ?? '';
+          return heard.endsWith('2#');
+        },
+        'the agent did not hear the digits',
+        { timeout: 8000 },
+      ).catch((error: Error) => {
+        throw new Error(`${error.message}; heard '${heard}'`);
+      });
+      await el.hangup();
+      await el.updateComplete;
+      expect(el.shadowRoot!.querySelector('[part~=keypad]')).to.equal(null);
+    } finally {
+      RTCDTMFSender.prototype.insertDTMF = original;
+    }
+  });
+
   it('moves focus to hang up when a call starts from the keyboard', async () => {
     await scriptNextCall({ outcome: 'hold' });
     const el = await mount();
