@@ -72,12 +72,7 @@ export interface CallbackProvider {
    * Places the call at the vendor. `phone` is E.164 (`+14155550123`), already checked against
    * the number policy. Throws C2CError with a mapped code on a vendor refusal.
    */
-  startCall(input: {
-    destination: Record<string, unknown>;
-    phone: string;
-    scheduledAt?: string | undefined;
-    signal?: AbortSignal;
-  }): Promise<{ vendorCallId: string; events?: VendorEvent[] }>;
+  startCall(input: CallbackStart): Promise<{ vendorCallId: string; events?: VendorEvent[] }>;
   /** Ends or cancels the call at the vendor, when the vendor can. */
   hangup(vendorCallId: string): Promise<{ dropped: boolean }>;
   /**
@@ -91,6 +86,25 @@ export interface CallbackProvider {
    * for each change. Only for vendors without webhooks; the endpoint runs one per call.
    */
   watch?(vendorCallId: string, emit: (event: VendorEvent) => void, signal: AbortSignal): Promise<void>;
+}
+
+export interface CallbackStart {
+  destination: Record<string, unknown>;
+  phone: string;
+  scheduledAt?: string | undefined;
+  signal?: AbortSignal;
+}
+
+/** A destination's vendor keys, checked again by the vendor's schema (config already did). */
+export function vendorDestination<T>(
+  vendor: string,
+  schema: { safeParse(value: unknown): { success: true; data: T } | { success: false; error: { issues: ReadonlyArray<{ path: PropertyKey[]; message: string }> } } },
+  destination: Record<string, unknown>,
+): T {
+  const parsed = schema.safeParse(destination);
+  if (parsed.success) return parsed.data;
+  const detail = parsed.error.issues.map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`).join('; ');
+  throw new C2CError(ErrorCode.InternalError, `The ${vendor} destination is misconfigured: ${detail}`, { cause: parsed.error });
 }
 
 export interface WebhookRequest {

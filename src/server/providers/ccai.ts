@@ -6,7 +6,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { ErrorCode } from '../../protocol/errors.ts';
-import { C2CError, type CallbackProvider, type VendorEvent, type WebhookRequest } from '../provider.ts';
+import { C2CError, type CallbackStart, vendorDestination, type CallbackProvider, type VendorEvent, type WebhookRequest } from '../provider.ts';
 import {
   CCAI_CALL_TYPE,
   CCAI_PATHS,
@@ -479,17 +479,8 @@ export class CcaiProvider implements CallbackProvider {
     this.#bucket = ccaiRequestBucket(this.#config.maxRequestsPerSecond);
   }
 
-  async startCall(input: {
-    destination: Record<string, unknown>;
-    phone: string;
-    scheduledAt?: string | undefined;
-    signal?: AbortSignal;
-  }): Promise<{ vendorCallId: string; events?: VendorEvent[] }> {
-    const parsed = CcaiDestination.safeParse(input.destination);
-    if (!parsed.success) {
-      throw new C2CError(ErrorCode.InternalError, `The CCAI destination is misconfigured: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`, { cause: parsed.error });
-    }
-    const destination = parsed.data;
+  async startCall(input: CallbackStart): Promise<{ vendorCallId: string; events?: VendorEvent[] }> {
+    const destination = vendorDestination('CCAI', CcaiDestination, input.destination);
 
     let scheduledAt: string | undefined;
     if (input.scheduledAt !== undefined) {

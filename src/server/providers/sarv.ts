@@ -10,7 +10,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import * as z from 'zod';
 import { ErrorCode } from '../../protocol/errors.ts';
-import { C2CError, type CallbackProvider, type VendorEvent, type WebhookRequest } from '../provider.ts';
+import { C2CError, type CallbackStart, vendorDestination, type CallbackProvider, type VendorEvent, type WebhookRequest } from '../provider.ts';
 import {
   decodePushReportBody,
   PushReportBodyError,
@@ -400,20 +400,11 @@ export class SarvProvider implements CallbackProvider {
     this.#now = options.now ?? Date.now;
   }
 
-  async startCall(input: {
-    destination: Record<string, unknown>;
-    phone: string;
-    scheduledAt?: string | undefined;
-    signal?: AbortSignal;
-  }): Promise<{ vendorCallId: string; events?: VendorEvent[] }> {
+  async startCall(input: CallbackStart): Promise<{ vendorCallId: string; events?: VendorEvent[] }> {
     if (input.scheduledAt !== undefined) {
       throw new C2CError(ErrorCode.NotSupported, 'Sarv click-to-call cannot book a call for later.');
     }
-    const parsed = SarvDestination.safeParse(input.destination);
-    if (!parsed.success) {
-      throw new C2CError(ErrorCode.InternalError, `Sarv destination is misconfigured: ${z.prettifyError(parsed.error)}`, { cause: parsed.error });
-    }
-    const destination = parsed.data;
+    const destination = vendorDestination('Sarv', SarvDestination, input.destination);
     const from = formatSarvNumber(input.phone, destination.numberFormat ?? this.#config.numberFormat);
     const query = sarvQuery(this.#config, destination, from);
     const url = `${this.#config.baseUrl}${SARV_PATHS.clickToCall}?${query.toString()}`;

@@ -11,7 +11,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import * as z from 'zod';
 import { ErrorCode } from '../../protocol/errors.ts';
-import { C2CError, type CallbackProvider, type VendorEvent, type WebhookRequest } from '../provider.ts';
+import { C2CError, type CallbackStart, vendorDestination, type CallbackProvider, type VendorEvent, type WebhookRequest } from '../provider.ts';
 import {
   CALL_CATEGORY_EVENTS,
   CALL_ID_KEYS,
@@ -526,20 +526,11 @@ export class UdeskProvider implements CallbackProvider {
     this.#log = options.log ?? { warn: (message, detail) => console.warn(message, detail) };
   }
 
-  async startCall(input: {
-    destination: Record<string, unknown>;
-    phone: string;
-    scheduledAt?: string | undefined;
-    signal?: AbortSignal;
-  }): Promise<{ vendorCallId: string; events?: VendorEvent[] }> {
+  async startCall(input: CallbackStart): Promise<{ vendorCallId: string; events?: VendorEvent[] }> {
     if (input.scheduledAt !== undefined) {
       throw new C2CError(ErrorCode.NotSupported, 'udesk cannot book a call for later.');
     }
-    const parsed = UdeskDestination.safeParse(input.destination);
-    if (!parsed.success) {
-      throw new C2CError(ErrorCode.InternalError, `udesk destination is misconfigured: ${z.prettifyError(parsed.error)}`, { cause: parsed.error });
-    }
-    const destination = parsed.data;
+    const destination = vendorDestination('udesk', UdeskDestination, input.destination);
     const body: OriginateRequest = {
       caller: destination.caller,
       called: udeskCalledNumber(input.phone, destination.calledFormat, destination.homeCountryCode),
