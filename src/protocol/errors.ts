@@ -20,6 +20,8 @@ export const ErrorCode = {
   CallFailed: 'call-failed',
   MicrophoneDenied: 'microphone-denied',
   MicrophoneUnavailable: 'microphone-unavailable',
+  /** Pre-call check: the microphone gave only silence. */
+  MicrophoneSilent: 'microphone-silent',
   WebrtcUnsupported: 'webrtc-unsupported',
   GatewayUnreachable: 'gateway-unreachable',
   MediaFailed: 'media-failed',

@@ -9,6 +9,7 @@
  *   GET  /calls/:callId/events?after= (Bearer)                  -> EventsResponse
  *   POST /calls/:callId/hangup        (Bearer)                  -> HangupResponse
  *   GET  /slots?destination=                                    -> SlotsResponse
+ *   GET  /readiness?destination=&mode=  ReadinessQuery          -> ReadinessResponse
  *
  * Any non-2xx answer has an ErrorBody. `Bearer` is the session token from /session.
  */
@@ -26,6 +27,8 @@ export const PATHS = {
   events: (callId: string) => `/calls/${encodeURIComponent(callId)}/events`,
   hangup: (callId: string) => `/calls/${encodeURIComponent(callId)}/hangup`,
   slots: (destination: string) => `/slots?destination=${encodeURIComponent(destination)}`,
+  readiness: (query: ReadinessQuery) =>
+    `/readiness?destination=${encodeURIComponent(query.destination)}${query.mode ? `&mode=${query.mode}` : ''}`,
 } as const;
 
 export const IceServer = object({
@@ -115,6 +118,24 @@ export type EventsResponse = Infer<typeof EventsResponse>;
 /** Times a callback can be booked at (ISO 8601, UTC); empty when the destination books none. */
 export const SlotsResponse = object({ slots: array(string({ min: 1, max: 40 }), { max: 200 }) });
 export type SlotsResponse = Infer<typeof SlotsResponse>;
+
+/**
+ * The pre-call check asks which kind of call a destination makes and where its gateway is,
+ * without minting a token. The same check runs in the browser before sending and in the
+ * endpoint on the query string.
+ */
+export const ReadinessQuery = object({
+  destination: string({ min: 1, max: 64 }),
+  mode: optional(oneOf(CALL_MODES)),
+});
+export type ReadinessQuery = Infer<typeof ReadinessQuery>;
+
+export const ReadinessResponse = object({
+  mode: oneOf(CALL_MODES),
+  /** WebRTC: gateway WebSocket URLs (or bare host:port, meaning wss://) to try opening. */
+  probeAddresses: optional(array(string({ min: 1, max: 256 }), { max: 8 })),
+});
+export type ReadinessResponse = Infer<typeof ReadinessResponse>;
 
 export const HangupResponse = object({ ok: boolean() });
 export type HangupResponse = Infer<typeof HangupResponse>;

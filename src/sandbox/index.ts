@@ -144,6 +144,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
           appKey: APP_KEY,
           appSecret: APP_SECRET,
           channelId: 'sandbox-web-channel',
+          // The pre-call check's gateway probe: the agent is the sandbox's only gateway.
+          probeAddresses: [agent.url],
           ...(options.iceServers ? { iceServers: options.iceServers } : {}),
         },
       },

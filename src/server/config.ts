@@ -35,6 +35,15 @@ export const HuaweiConfig = z.object({
   userName: z.string().min(1).max(64).default('Web visitor'),
   /** Asked for in X-Token-Expire; Huawei caps it at 3600. */
   tokenExpireSeconds: z.number().int().min(60).max(3600).default(3600),
+  /**
+   * The pre-call check ("Test my audio") opens a WebSocket to these: the gateway addresses
+   * (`gwAddresses`) your tenant returns for calls, as wss:// URLs or bare host:port. Huawei
+   * names the gateway per call only, so the endpoint cannot learn them by itself.
+   */
+  probeAddresses: z
+    .array(z.string().regex(/^(wss?:\/\/[^\s]+|[^\s/:]+:\d{1,5})$/, 'expected a ws:// or wss:// URL, or host:port'))
+    .max(8)
+    .optional(),
 });
 export type HuaweiConfig = z.output<typeof HuaweiConfig>;
 
@@ -171,7 +180,7 @@ function envNumber(name: string, text: string): number {
   return value;
 }
 
-const HUAWEI_ENV: ReadonlyArray<[string, string, 'string' | 'number' | 'json']> = [
+const HUAWEI_ENV: ReadonlyArray<[string, string, 'string' | 'number' | 'json' | 'list']> = [
   ['C2C_HUAWEI_BASE_URL', 'baseUrl', 'string'],
   ['C2C_HUAWEI_APP_KEY', 'appKey', 'string'],
   ['C2C_HUAWEI_APP_SECRET', 'appSecret', 'string'],
@@ -180,6 +189,7 @@ const HUAWEI_ENV: ReadonlyArray<[string, string, 'string' | 'number' | 'json']> 
   ['C2C_HUAWEI_USER_NAME', 'userName', 'string'],
   ['C2C_HUAWEI_TOKEN_EXPIRE_SECONDS', 'tokenExpireSeconds', 'number'],
   ['C2C_HUAWEI_ICE_SERVERS', 'iceServers', 'json'],
+  ['C2C_HUAWEI_PROBE_ADDRESSES', 'probeAddresses', 'list'],
 ];
 
 /**
@@ -188,7 +198,7 @@ const HUAWEI_ENV: ReadonlyArray<[string, string, 'string' | 'number' | 'json']> 
  *   C2C_DESTINATIONS=sales=huawei,support=huawei
  *   C2C_SESSION_TTL_SECONDS=120
  *   C2C_HUAWEI_BASE_URL / _APP_KEY / _APP_SECRET / _CHANNEL_ID / _LOCALE / _USER_NAME /
- *   _TOKEN_EXPIRE_SECONDS / _ICE_SERVERS (JSON array)
+ *   _TOKEN_EXPIRE_SECONDS / _ICE_SERVERS (JSON array) / _PROBE_ADDRESSES (comma-separated)
  */
 export function loadConfig(options: LoadConfigOptions = {}): C2CConfig {
   const env = options.env ?? process.env;
@@ -234,6 +244,7 @@ export function loadConfig(options: LoadConfigOptions = {}): C2CConfig {
     if (value === undefined) continue;
     const huawei = child(child(raw, 'providers'), 'huawei');
     if (kind === 'number') huawei[key] = envNumber(name, value);
+    else if (kind === 'list') huawei[key] = value.split(',').map((item) => item.trim()).filter(Boolean);
     else if (kind === 'json') {
       try {
         huawei[key] = JSON.parse(value);

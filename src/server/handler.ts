@@ -10,15 +10,18 @@ import { ErrorCode } from '../protocol/errors.ts';
 import {
   CallEvent as CallEventSchema,
   FINAL_EVENT_TYPES,
+  ReadinessQuery,
   SessionRequest,
   StartCallRequest,
   type CallEvent,
   type ErrorBody,
   type EventsResponse,
   type HangupResponse,
+  type ReadinessResponse,
   type SessionResponse,
   type SlotsResponse,
   type StartCallResponse,
+  type CallMode,
 } from '../protocol/index.ts';
 import { normalizeOrigin, parseConfig, type C2CConfig, type C2CConfigInput, type ProviderName } from './config.ts';
 import { CallbackCalls } from './callbacks.ts';
@@ -187,16 +190,33 @@ export function createC2CHandler(input: C2CConfig | C2CConfigInput, options: C2C
 
   api.get('/slots', async (c) => c.json({ slots: await slotsOf(c.req.query('destination') ?? '') } satisfies SlotsResponse));
 
-  api.post('/session', async (c) => {
-    const body = validate(SessionRequest, await readJson(c, false));
-    const destination = Object.hasOwn(config.destinations, body.destination) ? config.destinations[body.destination] : undefined;
-    if (!destination) throw new C2CError(ErrorCode.UnknownDestination, `Unknown destination '${body.destination}'.`);
+  /** The destination a page names, its vendor, and the kind of call it makes (asked or default). */
+  function resolveDestination(key: string, asked: CallMode | undefined) {
+    const destination = Object.hasOwn(config.destinations, key) ? config.destinations[key] : undefined;
+    if (!destination) throw new C2CError(ErrorCode.UnknownDestination, `Unknown destination '${key}'.`);
     const provider = providers.get(destination.provider as ProviderName) ?? callbackProviders.get(destination.provider);
     if (!provider) throw new C2CError(ErrorCode.InternalError, `Provider ${destination.provider} is not configured.`);
-    const mode = body.mode ?? provider.modes[0];
+    const mode = asked ?? provider.modes[0];
     if (!mode || !(provider.modes as readonly string[]).includes(mode)) {
-      throw new C2CError(ErrorCode.NotSupported, `Destination '${body.destination}' offers ${provider.modes.join(', ')} calls only.`, { status: 400 });
+      throw new C2CError(ErrorCode.NotSupported, `Destination '${key}' offers ${provider.modes.join(', ')} calls only.`, { status: 400 });
     }
+    return { destination, provider, mode };
+  }
+
+  /**
+   * The pre-call check: the kind of call and, for WebRTC, gateway addresses the browser may
+   * try to open. No token is minted and the vendor is not asked anything.
+   */
+  api.get('/readiness', (c) => {
+    const query = validate(ReadinessQuery, { destination: c.req.query('destination'), mode: c.req.query('mode') });
+    const { destination, mode } = resolveDestination(query.destination, query.mode);
+    const probes = mode === 'webrtc' && destination.provider === 'huawei' ? config.providers.huawei?.probeAddresses : undefined;
+    return c.json({ mode, ...(probes?.length ? { probeAddresses: probes } : {}) } satisfies ReadinessResponse);
+  });
+
+  api.post('/session', async (c) => {
+    const body = validate(SessionRequest, await readJson(c, false));
+    const { destination, provider, mode } = resolveDestination(body.destination, body.mode);
     const providerState = 'openSession' in provider ? await provider.openSession({ locale: body.locale }) : {};
     const token = newToken(32);
     const issuedAt = now();
