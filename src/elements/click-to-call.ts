@@ -3,6 +3,7 @@ import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { CallSession, type CallSessionOptions } from '../core/session.ts';
 import type { CallSnapshot } from '../core/snapshot.ts';
+import { InvalidArgumentError } from '../core/errors.ts';
 import { CallState, isFinal, isLive } from '../core/states.ts';
 import { C2CEvent, callStartEvent, qualityWarningEvent, snapshotEvent } from '../events/index.ts';
 import type { CallMode } from '../protocol/index.ts';
@@ -10,8 +11,20 @@ import { ClockController } from './clock.ts';
 import { callSessionContext } from './context.ts';
 import { formatDuration, stateLabel } from './messages.ts';
 
+import type { AudioSettings } from './devices.ts';
+import type { LevelMeter } from './level.ts';
+import type { ReadinessReport, ReadinessRunner } from './readiness.ts';
+
 type PhoneModule = typeof import('./phone.ts');
 const loadPhoneModule = (): Promise<PhoneModule> => import('./phone.ts');
+// Each in a chunk of its own, loaded when first needed.
+const loadDevices = () => import('./devices.ts');
+const loadReadiness = () => import('./readiness.ts');
+const loadLevel = () => import('./level.ts');
+
+/** The message of a refused device change, for the visitor. */
+const deviceMessage = (error: unknown, fallback: string) =>
+  error instanceof Error && 'code' in error ? error.message : fallback;
 
 /**
  * A call button for a contact center. The page names a token endpoint and a destination key;
@@ -39,6 +52,22 @@ const loadPhoneModule = (): Promise<PhoneModule> => import('./phone.ts');
  * @csspart keypad-button - WebRTC calls: shows or hides the keypad.
  * @csspart keypad - The keypad (digits sent as RFC 4733 events, SIP INFO where that fails).
  * @csspart key - One key of the keypad.
+ * @csspart level - WebRTC calls: the microphone level (a `<meter>`, 0-100; 0 while muted).
+ * @csspart enable-audio - Shown when the browser blocked the agent's audio: a tap plays it.
+ * @csspart audio-note - The sentence next to `enable-audio`.
+ * @csspart tools - Idle WebRTC widget: the row holding `test-audio-button` and `settings-button`.
+ * @csspart test-audio-button - Idle WebRTC widget: runs the pre-call check (`checkReadiness()`).
+ * @csspart settings-button - Shows or hides the audio settings.
+ * @csspart settings - The audio settings: microphone and speaker lists.
+ * @csspart device-label - The label of a device list.
+ * @csspart microphone-select - The microphone list.
+ * @csspart speaker-select - The speaker list (only where the browser can choose the output device).
+ * @csspart settings-note - A note in the audio settings (device names appear after permission).
+ * @csspart device-error - Why a microphone or speaker could not be used; the call goes on.
+ * @csspart readiness - The result of "Test my audio", a polite live region.
+ * @csspart readiness-summary - The one-line verdict of the test.
+ * @csspart readiness-list - The list of checks.
+ * @csspart readiness-check - One check, with `data-name` and `data-status` (`pass`, `fail`, `skip`).
  * @csspart error - The failure message.
  * @csspart callback-form - Callback mode: the form asking for the visitor's number.
  * @csspart phone-label - Callback mode: the label of the number field.
@@ -107,6 +136,25 @@ export class ClickToCall extends LitElement {
       grid-template-columns: repeat(3, 3.2em);
       gap: 0.3em;
     }
+    [part~='tools'] {
+      display: flex;
+      gap: 0.25em;
+    }
+    [part~='test-audio-button'],
+    [part~='settings-button'] {
+      background: none;
+      color: inherit;
+      text-decoration: underline;
+      padding: 0.3em 0.6em;
+    }
+    [part~='enable-audio'] {
+      background: var(--c2c-accent, #0b6bcb);
+      color: var(--c2c-on-accent, #ffffff);
+      font-weight: bold;
+    }
+    [part='audio-note'] {
+      margin: 0;
+    }
     [part='key'] {
       padding: 0;
       background: #e8eaed;
@@ -120,6 +168,7 @@ export class ClickToCall extends LitElement {
       flex-wrap: wrap;
     }
     [part='error'],
+    [part='device-error'],
     [part='phone-error'] {
       color: var(--c2c-danger, #b3261e);
       margin: 0;
@@ -190,6 +239,11 @@ export class ClickToCall extends LitElement {
   @state() private slots: ReadonlyArray<{ value: string; label: string }> = [];
   @state() private bookAt = '';
   @state() private keypadOpen = false;
+  @state() private deviceError = '';
+  // Controllers from the lazily loaded chunks, made on first use.
+  #settings: AudioSettings | null = null;
+  #readiness: ReadinessRunner | null = null;
+  #meter: LevelMeter | Promise<unknown> | null = null;
   #phoneModule: Promise<PhoneModule> | null = null;
   #phone: PhoneModule | null = null;
   #unsubscribe: (() => void) | null = null;
@@ -279,6 +333,57 @@ export class ClickToCall extends LitElement {
     this.session.sendDtmf(digits);
   }
 
+  /**
+   * Uses this microphone (a `deviceId` from `enumerateDevices()`, or null for the browser's
+   * default) for this call and later ones; a live call keeps going on the new one. A refusal
+   * is shown to the visitor (part `device-error`) and rejects; the call goes on as it was.
+   */
+  setMicrophone(deviceId: string | null): Promise<void> {
+    return this.#useDevice(this.session.setMicrophone(deviceId), 'This microphone could not be used. Pick another.');
+  }
+
+  /**
+   * Plays the call through this output device (`deviceId`, or null for the default), now and
+   * for later calls. Rejects, with the reason shown to the visitor, where the browser cannot
+   * choose the output device or the device is gone; the call goes on as it was.
+   */
+  setSpeaker(deviceId: string | null): Promise<void> {
+    return this.#useDevice(this.session.setSpeaker(deviceId), 'This browser cannot play the call on that speaker.');
+  }
+
+  async #useDevice(change: Promise<void>, fallback: string): Promise<void> {
+    this.deviceError = '';
+    try {
+      await change;
+    } catch (error) {
+      this.deviceError = deviceMessage(error, fallback);
+      throw error;
+    }
+  }
+
+  /** Plays the agent's audio after the browser blocked it (`snapshot.audioBlocked`); call it from a tap. */
+  resumeAudio(): Promise<void> {
+    return this.session.resumeAudio();
+  }
+
+  /**
+   * The pre-call check, also run by the "Test my audio" button: WebRTC support, microphone
+   * permission, a microphone, a signal that is not silence (about 1 s), the token endpoint and
+   * the gateway. Callback destinations skip the audio checks. Never rejects for a failed
+   * check: read `report.ok` and each check's `status`, `code` and `message`.
+   */
+  checkReadiness(): Promise<ReadinessReport> {
+    if (!this.endpoint) throw new InvalidArgumentError('checkReadiness(): the endpoint is missing.');
+    if (!this.destination) throw new InvalidArgumentError('checkReadiness(): the destination is missing.');
+    const options = { endpoint: this.endpoint, destination: this.destination, mode: this.mode, microphoneId: this.snapshot.microphoneId };
+    return loadReadiness().then(async (module) => {
+      const report = await (this.#readiness ??= new module.ReadinessRunner(this)).run(options);
+      // The microphone may just have been allowed: the device names are known now.
+      void this.#settings?.refresh();
+      return report;
+    });
+  }
+
   override connectedCallback(): void {
     super.connectedCallback();
     if (!this.#unsubscribe) {
@@ -335,6 +440,18 @@ export class ClickToCall extends LitElement {
   #onSnapshot(next: CallSnapshot, previous: CallSnapshot): void {
     this.state = next.state;
     this.requestUpdate();
+    if (next.mode === 'webrtc' && isLive(next.state)) {
+      // The level meter follows the session by itself once loaded.
+      this.#meter ??= loadLevel().then(
+        (module) => (this.#meter = new module.LevelMeter(this, this.session)),
+        () => (this.#meter = null),
+      );
+    }
+    if (next.audioBlocked !== previous.audioBlocked && this.#hasFocus()) {
+      // The prompt appears: take keyboard users to it; it goes: back to the controls.
+      const part = next.audioBlocked ? 'enable-audio' : 'hangup-button';
+      void this.updateComplete.then(() => this.shadowRoot?.querySelector<HTMLElement>(`[part~=${part}]`)?.focus());
+    }
     if (next.state === previous.state) return;
     if (next.state !== CallState.Connected) this.keypadOpen = false;
     this.dispatchEvent(snapshotEvent(C2CEvent.StateChange, next));
@@ -357,6 +474,31 @@ export class ClickToCall extends LitElement {
   #hasFocus(): boolean {
     return this.shadowRoot?.activeElement != null;
   }
+
+  #toggleSettings = (): void => {
+    void loadDevices().then((module) => (this.#settings ??= new module.AudioSettings(this)).toggle());
+  };
+
+  #renderSettings() {
+    return html`${this.deviceError ? html`<p part="device-error" role="alert">${this.deviceError}</p>` : nothing}
+    ${this.#settings?.render() ?? nothing}`;
+  }
+
+  #settingsButton() {
+    return html`<button
+      part="settings-button"
+      type="button"
+      aria-expanded=${this.#settings?.open ? 'true' : 'false'}
+      aria-controls="settings"
+      @click=${this.#toggleSettings}
+    >
+      Audio settings
+    </button>`;
+  }
+
+  #onTestClick = (): void => {
+    this.checkReadiness().catch(() => undefined);
+  };
 
   #onCallClick = (): void => {
     void this.call();
@@ -393,6 +535,19 @@ export class ClickToCall extends LitElement {
       >
         <slot name="label">${again ? 'Call again' : 'Call us'}</slot>
       </button>
+      <div part="tools">
+        <button
+          part="test-audio-button"
+          type="button"
+          ?disabled=${this.#readiness?.running || !this.endpoint || !this.destination}
+          @click=${this.#onTestClick}
+        >
+          Test my audio
+        </button>
+        ${this.#settingsButton()}
+      </div>
+      ${this.#renderSettings()}
+      <div part="readiness" role="status" aria-live="polite">${this.#readiness?.render() ?? nothing}</div>
     `;
   }
 
@@ -430,11 +585,18 @@ export class ClickToCall extends LitElement {
   #renderLive(s: CallSnapshot) {
     const since = s.connectedAt ?? s.queuedAt;
     const canMute = s.mode !== 'callback';
-    return html`<div part="controls">
+    return html`${s.audioBlocked
+      ? html`<p part="audio-note" id="audio-note" role="alert">Your browser paused the call's sound.</p>
+          <button part="enable-audio" type="button" aria-describedby="audio-note" @click=${() => void this.resumeAudio().catch(() => undefined)}>
+            Tap to enable audio
+          </button>`
+      : nothing}
+    <div part="controls">
       <span part="status">${stateLabel(s.state)}</span>
       ${since !== null
         ? html`<span part="timer" role="timer" aria-label="Elapsed time">${formatDuration(this.#clock.now - since)}</span>`
         : nothing}
+      ${this.#meter && 'render' in this.#meter ? this.#meter.render() : nothing}
       ${canMute
         ? html`<button
             part="mute-button"
@@ -456,10 +618,12 @@ export class ClickToCall extends LitElement {
             Keypad
           </button>`
         : nothing}
+      ${canMute ? this.#settingsButton() : nothing}
       <button part="hangup-button" type="button" @click=${this.#onHangupClick}>
         Hang up
       </button>
     </div>
+    ${canMute ? this.#renderSettings() : nothing}
     ${canMute && s.state === CallState.Connected && this.keypadOpen
       ? html`<div id="keypad" part="keypad" role="group" aria-label="Keypad">
           ${KEYS.map((key) => html`<button type="button" part="key" @click=${() => this.sendDtmf(key)}>${key}</button>`)}

@@ -1,0 +1,160 @@
+/**
+ * The audio settings (microphone and speaker lists): a lazily loaded chunk, fetched when the
+ * visitor opens them, so the first script does not carry it.
+ */
+import { html, nothing, type ReactiveController, type ReactiveControllerHost } from 'lit';
+import { CallSession } from '../core/session.ts';
+import type { CallSnapshot } from '../core/snapshot.ts';
+
+export interface DeviceOption {
+  id: string;
+  label: string;
+}
+
+export interface DeviceLists {
+  inputs: DeviceOption[];
+  outputs: DeviceOption[];
+  /** False until the visitor allowed the microphone: browsers hide device names until then. */
+  named: boolean;
+}
+
+/** The audio inputs and outputs the browser lists, without its own "default" entries. */
+export async function listDevices(): Promise<DeviceLists> {
+  const all = (await navigator.mediaDevices?.enumerateDevices?.()) ?? [];
+  const pick = (kind: MediaDeviceKind, noun: string) =>
+    all
+      // Before permission some browsers list one nameless entry per kind; "default" is our null.
+      .filter((d) => d.kind === kind && d.deviceId && d.deviceId !== 'default')
+      .map((d, i) => ({ id: d.deviceId, label: d.label || `${noun} ${i + 1}` }));
+  return {
+    inputs: pick('audioinput', 'Microphone'),
+    outputs: pick('audiooutput', 'Speaker'),
+    named: all.some((d) => d.kind === 'audioinput' && d.label !== ''),
+  };
+}
+
+export interface SettingsView {
+  lists: DeviceLists | null;
+  microphoneId: string | null;
+  speakerId: string | null;
+  /** Where the browser can choose the output device (setSinkId). */
+  speakerSelectable: boolean;
+  /** Resolve when the device is in use; reject (the list goes back to the device in use). */
+  onMicrophone(id: string | null): Promise<void>;
+  onSpeaker(id: string | null): Promise<void>;
+}
+
+function options(list: readonly DeviceOption[], chosen: string | null) {
+  return html`<option value="" ?selected=${!chosen}>Browser default</option>
+    ${list.map((d) => html`<option value=${d.id} ?selected=${d.id === chosen}>${d.label}</option>`)}`;
+}
+
+/** A change handler: asks for the picked device, and shows the one in use again if refused. */
+const choose = (pick: (id: string | null) => Promise<void>, current: string | null) => (event: Event) => {
+  const select = event.target as HTMLSelectElement;
+  pick(select.value || null).catch(() => (select.value = current ?? ''));
+};
+
+const STYLE = html`<style>
+  [part='settings'] { display: grid; gap: 0.3em; }
+  [part='settings-note'] { margin: 0; }
+</style>`;
+
+/** Two labelled lists; the speaker list only where the browser can route audio. */
+export function renderSettings(view: SettingsView) {
+  const lists = view.lists;
+  if (!lists) return html`${STYLE}<p part="settings-note">Looking for audio devices…</p>`;
+  return html`${STYLE}<label part="device-label" for="microphone">Microphone</label>
+    <select id="microphone" part="microphone-select" .value=${view.microphoneId ?? ''} @change=${choose(view.onMicrophone, view.microphoneId)}>
+      ${options(lists.inputs, view.microphoneId)}
+    </select>
+    ${view.speakerSelectable
+      ? html`<label part="device-label" for="speaker">Speaker</label>
+          <select id="speaker" part="speaker-select" .value=${view.speakerId ?? ''} @change=${choose(view.onSpeaker, view.speakerId)}>
+            ${options(lists.outputs, view.speakerId)}
+          </select>`
+      : nothing}
+    ${lists.named ? nothing : html`<p part="settings-note">Device names appear once you allow the microphone.</p>`}`;
+}
+
+/** What the audio settings need of `<click-to-call>`. */
+export interface SettingsHost extends ReactiveControllerHost, HTMLElement {
+  readonly state: string;
+  readonly snapshot: CallSnapshot;
+  setMicrophone(id: string | null): Promise<void>;
+  setSpeaker(id: string | null): Promise<void>;
+}
+
+/**
+ * The audio settings of `<click-to-call>`: open or closed, the device lists (refreshed on
+ * `devicechange` while open and when the call's state changes), and focus: the microphone
+ * list when they open, the settings button when they close (button or Escape).
+ */
+export class AudioSettings implements ReactiveController {
+  open = false;
+  lists: DeviceLists | null = null;
+  #state = '';
+
+  constructor(private readonly host: SettingsHost) {
+    host.addController(this);
+  }
+
+  hostConnected(): void {
+    if (this.open) navigator.mediaDevices?.addEventListener('devicechange', this.refresh);
+  }
+
+  hostDisconnected(): void {
+    navigator.mediaDevices?.removeEventListener('devicechange', this.refresh);
+  }
+
+  hostUpdated(): void {
+    // A call in progress may just have been allowed the microphone: names are known now.
+    if (this.open && this.host.state !== this.#state) void this.refresh();
+    this.#state = this.host.state;
+  }
+
+  refresh = (): Promise<void> =>
+    listDevices().then((lists) => {
+      this.lists = lists;
+      this.host.requestUpdate();
+    });
+
+  toggle(): void {
+    this.open = !this.open;
+    this.host.requestUpdate();
+    if (!this.open) {
+      this.hostDisconnected();
+      void this.host.updateComplete.then(() => this.#focus('settings-button'));
+      return;
+    }
+    this.hostConnected();
+    void this.refresh()
+      .then(() => this.host.updateComplete)
+      .then(() => this.open && this.#focus('microphone-select'));
+  }
+
+  #focus(part: string): void {
+    this.host.shadowRoot?.querySelector<HTMLElement>(`[part~=${part}]`)?.focus();
+  }
+
+  #onKeydown = (event: KeyboardEvent): void => {
+    if (event.key !== 'Escape') return;
+    event.stopPropagation();
+    this.toggle();
+  };
+
+  render() {
+    if (!this.open) return nothing;
+    const s = this.host.snapshot;
+    return html`<div id="settings" part="settings" role="group" aria-label="Audio settings" @keydown=${this.#onKeydown}>
+      ${renderSettings({
+        lists: this.lists,
+        microphoneId: s.microphoneId,
+        speakerId: s.speakerId,
+        speakerSelectable: CallSession.speakerSelectable,
+        onMicrophone: (id) => this.host.setMicrophone(id),
+        onSpeaker: (id) => this.host.setSpeaker(id),
+      })}
+    </div>`;
+  }
+}
