@@ -106,6 +106,8 @@ function sandboxPlugin() {
           return sandbox.agent.url;
         case 'agent-stats':
           return sandbox.agent.stats();
+        case 'drop-gateway':
+          return sandbox.agent.dropConnections(payload ?? {});
         default:
           return undefined;
       }

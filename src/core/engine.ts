@@ -5,7 +5,7 @@ import { delay } from './timers.ts';
 import { ErrorCode } from '../protocol/errors.ts';
 import type { MediaCall, MediaEnd, MediaModule } from '../media/types.ts';
 import { EndpointClient } from './client.ts';
-import type { CallSessionOptions, CallTarget } from './session.ts';
+import type { CallSessionOptions, CallTarget, PreparedMedia } from './session.ts';
 import { CallError, InvalidStateError, isAbort, toCallError } from './errors.ts';
 import { poll } from './poller.ts';
 import type { CallSnapshot } from './snapshot.ts';
@@ -37,6 +37,10 @@ class Run {
   iceServers: readonly IceServer[] = [];
   media: MediaCall | null = null;
   microphone: MediaStream | null = null;
+  /** getUserMedia() started in the click, not yet taken by the call. */
+  pendingMicrophone: Promise<MediaStream> | null = null;
+  /** The element that plays the agent, started in the click. */
+  audio: HTMLAudioElement | undefined = undefined;
   mediaStarted = false;
   /** The vendor already knows the call is over: no hang-up request needed. */
   vendorDone = false;
@@ -81,9 +85,11 @@ export class CallEngine {
   }
 
   /** Starts a call; the host has already moved to `authorizing`. */
-  start(target: CallTarget): void {
+  start(target: CallTarget, prepared?: PreparedMedia): void {
     const client = new EndpointClient(target.endpoint, this.host.options.fetch, this.host.options.requestTimeouts);
     const run = new Run(client);
+    run.pendingMicrophone = prepared?.microphone ?? null;
+    run.audio = prepared?.audio;
     this.#run = run;
     this.#ending = null;
     void this.#start(run, target);
@@ -98,6 +104,43 @@ export class CallEngine {
 
   setMuted(muted: boolean): void {
     this.#run?.media?.setMuted(muted);
+  }
+
+  /** The live call's microphone, or null. */
+  get microphone(): MediaStream | null {
+    return this.#run?.microphone ?? null;
+  }
+
+  /** Opens `deviceId` and sends it instead of the current microphone; the old one is stopped. */
+  async setMicrophone(deviceId: string | null): Promise<void> {
+    const run = this.#run;
+    // Before the microphone is open, the snapshot's choice is used when it is.
+    if (!run || run.stopping || !run.microphone) return;
+    const module = await this.host.prefetchMedia();
+    const next = await module.acquireMicrophone(deviceId);
+    if (run !== this.#run || run.stopping) return stopTracks(next);
+    const previous = run.microphone;
+    try {
+      await run.media?.replaceMicrophone(next);
+    } catch (error) {
+      stopTracks(next);
+      throw toCallError(error, ErrorCode.MicrophoneUnavailable);
+    }
+    run.microphone = next;
+    if (previous !== next) stopTracks(previous);
+    // A new stream object: let the page know (a level meter follows `microphone`).
+    this.#replace({ ...this.#snapshot, microphoneId: deviceId });
+  }
+
+  async setSpeaker(deviceId: string | null): Promise<void> {
+    await this.#run?.media?.setSpeaker(deviceId);
+  }
+
+  async resumeAudio(): Promise<void> {
+    const run = this.#run;
+    if (run?.media) return run.media.resumeAudio();
+    await run?.audio?.play();
+    if (this.#snapshot.audioBlocked) this.#replace({ ...this.#snapshot, audioBlocked: false });
   }
 
   sendDtmf(digits: string): void {
@@ -166,6 +209,7 @@ export class CallEngine {
       run.iceServers = session.iceServers ?? [];
       this.#replace({ ...this.#snapshot, provider: session.provider, mode: session.mode });
 
+      if (session.mode !== 'webrtc') this.#discardPending(run);
       if (session.mode === 'callback' && !target.phone) {
         throw new CallError(ErrorCode.InvalidPhoneNumber, 'Enter your phone number so that we can call you.');
       }
@@ -179,7 +223,9 @@ export class CallEngine {
         } catch (error) {
           throw new CallError(ErrorCode.MediaFailed, 'The calling component could not be loaded. Check your connection and try again.', { cause: error });
         }
-        const microphone = await module.acquireMicrophone();
+        const pending = run.pendingMicrophone;
+        const microphone = await module.acquireMicrophone(this.#snapshot.microphoneId, pending ?? undefined);
+        if (run.pendingMicrophone === pending) run.pendingMicrophone = null;
         if (run.stopping) return stopTracks(microphone);
         run.microphone = microphone;
       }
@@ -320,7 +366,17 @@ export class CallEngine {
         iceServers: run.iceServers,
         microphone,
         signal: run.signal,
+        ...(run.audio ? { audio: run.audio } : {}),
+        speakerId: this.#snapshot.speakerId,
+        ...(this.host.options.reconnectTimeoutMs === undefined ? {} : { reconnectTimeoutMs: this.host.options.reconnectTimeoutMs }),
         onEnd: (end) => this.#onMediaEnd(run, end),
+        onReconnecting: () => this.#move(run, CallState.Reconnecting),
+        onReconnected: () => this.#move(run, CallState.Connected),
+        onAudioBlocked: (blocked) => {
+          if (run === this.#run && !run.stopping && this.#snapshot.audioBlocked !== blocked) {
+            this.#replace({ ...this.#snapshot, audioBlocked: blocked });
+          }
+        },
         onQuality: (q) => {
           if (run !== this.#run || run.stopping) return;
           const quality = { rttMs: q.rttMs, jitterMs: q.jitterMs, lossPercent: q.lossPercent, mos: q.mos, warnings: q.warnings };
@@ -333,6 +389,9 @@ export class CallEngine {
       if (run.stopping || run !== this.#run) return media.hangup();
       run.media = media;
       media.setMuted(this.#snapshot.muted);
+      // The visitor chose another microphone while the call was being set up.
+      if (run.microphone && run.microphone !== microphone) await media.replaceMicrophone(run.microphone);
+      if (run.stopping || run !== this.#run) return;
       this.#move(run, CallState.Connected, { connectedAt: this.#timers.now() });
     } catch (error) {
       if (run.stopping || isAbort(error)) return;
@@ -378,12 +437,20 @@ export class CallEngine {
     run.media = null;
     stopTracks(run.microphone);
     run.microphone = null;
+    this.#discardPending(run);
+    if (run.audio) run.audio.srcObject = null;
     const notify = options.notifyVendor ?? !run.vendorDone;
     run.vendorDone = true;
     if (!notify || run.token === null || run.callId === null) return Promise.resolve();
     return run.client
       .hangup(run.token, run.callId, { keepalive: options.keepalive === true })
       .catch(() => undefined);
+  }
+
+  /** A microphone asked for in the click that the call will not use. */
+  #discardPending(run: Run): void {
+    run.pendingMicrophone?.then(stopTracks, () => undefined);
+    run.pendingMicrophone = null;
   }
 
   #move(run: Run, state: CallState, changes: Partial<CallSnapshot> = {}): void {

@@ -7,6 +7,7 @@ import type { PollerOptions } from './poller.ts';
 import { INITIAL_SNAPSHOT, type CallSnapshot } from './snapshot.ts';
 import { CallState, isFinal, isLive } from './states.ts';
 import { realTimers, type Timers } from './timers.ts';
+import { microphoneConstraints } from '../media/constraints.ts';
 
 /** Where and what to call. */
 export interface CallTarget {
@@ -29,6 +30,14 @@ export interface CallSessionOptions {
   timers?: Timers;
   poller?: Partial<PollerOptions>;
   requestTimeouts?: RequestTimeouts;
+  /** How long a connected WebRTC call may try to get its connection back (default 20 s). */
+  reconnectTimeoutMs?: number;
+}
+
+/** Started inside the click, for browsers that allow microphone and sound only there. */
+export interface PreparedMedia {
+  microphone: Promise<MediaStream>;
+  audio: HTMLAudioElement;
 }
 
 export type SnapshotListener = (snapshot: CallSnapshot, previous: CallSnapshot) => void;
@@ -37,6 +46,15 @@ const loadEngineModule = () => import('./engine.ts');
 const loadMediaModule = (): Promise<MediaModule> => import('../media/sip.ts');
 
 const DTMF = /^[0-9A-D#*,]{1,32}$/i;
+
+function canCall(): boolean {
+  return typeof RTCPeerConnection === 'function' && typeof navigator !== 'undefined' &&
+    typeof navigator.mediaDevices?.getUserMedia === 'function' && typeof document !== 'undefined';
+}
+
+function stopTracks(stream: MediaStream): void {
+  for (const track of stream.getTracks()) track.stop();
+}
 
 /**
  * One call at a time, framework-free. Owns the snapshot (replaced, never mutated, on every
@@ -63,6 +81,16 @@ export class CallSession {
 
   get snapshot(): CallSnapshot {
     return this.#snapshot;
+  }
+
+  /** true where the browser can choose the output device (`setSpeaker()`). */
+  static get speakerSelectable(): boolean {
+    return typeof HTMLMediaElement !== 'undefined' && 'setSinkId' in HTMLMediaElement.prototype;
+  }
+
+  /** The live WebRTC call's microphone stream (for a level meter), or null. */
+  get microphone(): MediaStream | null {
+    return isLive(this.#snapshot.state) ? (this.#loaded?.microphone ?? null) : null;
   }
 
   /** Calls `listener` after every change; returns the function that stops it. */
@@ -100,18 +128,22 @@ export class CallSession {
     if (!target.endpoint) throw new InvalidArgumentError('call(): the endpoint is missing.');
     if (!target.destination) throw new InvalidArgumentError('call(): the destination is missing.');
     const generation = ++this.#generation;
-    this.#replace({ ...INITIAL_SNAPSHOT, state: CallState.Authorizing, startedAt: this.#timers.now(), muted: this.#snapshot.muted });
+    const { muted, microphoneId, speakerId } = this.#snapshot;
+    this.#replace({ ...INITIAL_SNAPSHOT, state: CallState.Authorizing, startedAt: this.#timers.now(), muted, microphoneId, speakerId });
     const settled = this.#settled();
+    const prepared = target.mode === 'callback' ? undefined : this.#prepareMedia();
     if (this.#loaded) {
       // Started at once, so that a hangup() right after this call() reaches this call.
-      this.#loaded.start(target);
+      this.#loaded.start(target, prepared);
       return settled;
     }
     this.#loadEngine().then(
       (engine) => {
-        if (generation === this.#generation && this.#snapshot.state === CallState.Authorizing) engine.start(target);
+        if (generation === this.#generation && this.#snapshot.state === CallState.Authorizing) engine.start(target, prepared);
+        else this.#discard(prepared);
       },
       () => {
+        this.#discard(prepared);
         if (generation !== this.#generation || !isLive(this.#snapshot.state)) return;
         this.#replace({
           ...this.#snapshot,
@@ -146,6 +178,35 @@ export class CallSession {
     this.#replace({ ...this.#snapshot, muted });
   }
 
+  /**
+   * Chooses the microphone (a `deviceId` from enumerateDevices(), null for the default) for
+   * this call and the next ones. During a WebRTC call the new microphone replaces the old one
+   * at once (mute is kept); if it cannot be opened, the call keeps the old one and this
+   * rejects with a CallError (`microphone-denied`, `microphone-unavailable`).
+   */
+  async setMicrophone(deviceId: string | null): Promise<void> {
+    if (deviceId !== null && typeof deviceId !== 'string') throw new InvalidArgumentError('setMicrophone(): pass a deviceId or null.');
+    if (this.#loaded && isLive(this.#snapshot.state)) await this.#loaded.setMicrophone(deviceId);
+    if (this.#snapshot.microphoneId !== deviceId) this.#replace({ ...this.#snapshot, microphoneId: deviceId });
+  }
+
+  /**
+   * Chooses the speaker for the agent's voice (a `deviceId`, null for the default), now and
+   * for later calls. Rejects with InvalidStateError where the browser cannot choose
+   * (`CallSession.speakerSelectable` is false).
+   */
+  async setSpeaker(deviceId: string | null): Promise<void> {
+    if (deviceId !== null && typeof deviceId !== 'string') throw new InvalidArgumentError('setSpeaker(): pass a deviceId or null.');
+    if (!CallSession.speakerSelectable) throw new InvalidStateError('setSpeaker(): this browser cannot choose the speaker.');
+    if (this.#loaded && isLive(this.#snapshot.state)) await this.#loaded.setSpeaker(deviceId);
+    if (this.#snapshot.speakerId !== deviceId) this.#replace({ ...this.#snapshot, speakerId: deviceId });
+  }
+
+  /** Plays the agent's audio after the browser blocked it (`snapshot.audioBlocked`); call it from a tap. */
+  async resumeAudio(): Promise<void> {
+    await this.#loaded?.resumeAudio();
+  }
+
   /** Sends DTMF digits (0-9, A-D, *, #, comma for a pause) on a connected WebRTC call. */
   sendDtmf(digits: string): void {
     if (typeof digits !== 'string' || !DTMF.test(digits)) {
@@ -166,6 +227,29 @@ export class CallSession {
     if (!isLive(this.#snapshot.state)) return;
     this.#loaded?.dispose();
     this.#replace({ ...this.#snapshot, state: CallState.Ended, endedAt: this.#timers.now() });
+  }
+
+  /**
+   * Inside the click: asks for the microphone and starts the element that will play the
+   * agent, because Safari lets a page do both only from a user gesture. It also puts the
+   * permission prompt on screen while the token is fetched.
+   */
+  #prepareMedia(): PreparedMedia | undefined {
+    if (!canCall()) return undefined;
+    const microphone = navigator.mediaDevices.getUserMedia(microphoneConstraints(this.#snapshot.microphoneId));
+    microphone.catch(() => undefined);
+    const audio = document.createElement('audio');
+    audio.autoplay = true;
+    audio.setAttribute('playsinline', '');
+    audio.srcObject = new MediaStream();
+    audio.play().catch(() => undefined);
+    return { microphone, audio };
+  }
+
+  /** A call that will not start after all: give the microphone back. */
+  #discard(prepared: PreparedMedia | undefined): void {
+    prepared?.microphone.then(stopTracks, () => undefined);
+    if (prepared) prepared.audio.srcObject = null;
   }
 
   #loadEngine(): Promise<CallEngine> {

@@ -33,6 +33,15 @@ export interface CallSnapshot {
   readonly scheduledAt: string | null;
   /** WebRTC calls, once a second while connected: network figures and active warnings. */
   readonly quality: CallQualityInfo | null;
+  /**
+   * The browser refused to play the agent's audio (an autoplay policy, as on Mobile Safari):
+   * a tap must call `resumeAudio()`.
+   */
+  readonly audioBlocked: boolean;
+  /** The chosen microphone (`deviceId`), or null for the browser's default. Kept across calls. */
+  readonly microphoneId: string | null;
+  /** The chosen speaker (`deviceId`), or null for the default. Kept across calls. */
+  readonly speakerId: string | null;
 }
 
 export interface CallQualityInfo {
@@ -59,4 +68,7 @@ export const INITIAL_SNAPSHOT: CallSnapshot = Object.freeze({
   queuePosition: null,
   scheduledAt: null,
   quality: null,
+  audioBlocked: false,
+  microphoneId: null,
+  speakerId: null,
 });

@@ -9,6 +9,7 @@ import { ErrorCode } from '../protocol/errors.ts';
 import { CallError } from '../core/errors.ts';
 import { QualityMonitor } from './quality.ts';
 import type { MediaCall, MediaCallOptions } from './types.ts';
+import { microphoneConstraints } from './constraints.ts';
 
 /** A gateway address that has not opened its WebSocket by then is passed over for the next. */
 const CONNECT_TIMEOUT_MS = 1_500;
@@ -19,11 +20,15 @@ const CONNECT_TIMEOUT_MS = 1_500;
  */
 const ICE_WAIT_MS = { host: 20, stun: 100, turn: 300 } as const;
 const SETUP_TIMEOUT_MS = 30_000;
+/** A connected call that cannot get its signaling and media back within this is lost. */
+const RECOVERY_TIMEOUT_MS = 20_000;
+/** ICE `disconnected` often heals by itself within a second or two; restart after this. */
+const ICE_DISCONNECTED_GRACE_MS = 2_000;
 /** RFC 4733 tone length and gap: long enough for any detector, short enough to feel direct. */
 const DTMF_TONE_MS = 120;
 const DTMF_GAP_MS = 80;
 
-export async function acquireMicrophone(): Promise<MediaStream> {
+export async function acquireMicrophone(deviceId?: string | null, pending?: Promise<MediaStream>): Promise<MediaStream> {
   if (typeof RTCPeerConnection !== 'function' || typeof navigator.mediaDevices?.getUserMedia !== 'function') {
     throw new CallError(
       ErrorCode.WebrtcUnsupported,
@@ -31,10 +36,7 @@ export async function acquireMicrophone(): Promise<MediaStream> {
     );
   }
   try {
-    return await navigator.mediaDevices.getUserMedia({
-      audio: { echoCancellation: true, noiseSuppression: true, autoGainControl: true },
-      video: false,
-    });
+    return await (pending ?? navigator.mediaDevices.getUserMedia(microphoneConstraints(deviceId)));
   } catch (error) {
     const name = error instanceof Error ? error.name : '';
     if (name === 'NotAllowedError' || name === 'SecurityError') {
@@ -49,7 +51,9 @@ export async function acquireMicrophone(): Promise<MediaStream> {
       ErrorCode.MicrophoneUnavailable,
       inUse
         ? 'Your microphone is busy in another application. Close it, then call again.'
-        : 'No microphone was found. Connect one, then call again.',
+        : name === 'OverconstrainedError'
+          ? 'The chosen microphone is not connected any more. Pick another one.'
+          : 'No microphone was found. Connect one, then call again.',
       { cause: error },
     );
   }
@@ -94,9 +98,10 @@ function openUserAgent(url: string, options: MediaCallOptions): Promise<UA> {
         register: false,
         session_timers: false,
         user_agent: 'click-to-call',
-        // One attempt per address here; failover is ours, so JsSIP must not retry forever.
-        connection_recovery_min_interval: 2,
-        connection_recovery_max_interval: 30,
+        // One attempt per address while setting up (failover is ours: openUserAgent stops the UA).
+        // After a mid-call drop JsSIP reconnects by itself: every 1 to 2 s (see recovery below).
+        connection_recovery_min_interval: 1,
+        connection_recovery_max_interval: 2,
       });
     } catch (error) {
       reject(error);
@@ -123,31 +128,66 @@ function openUserAgent(url: string, options: MediaCallOptions): Promise<UA> {
   });
 }
 
-function placeCall(ua: UA, options: MediaCallOptions): Promise<MediaCall> {
-  const { gateway, microphone, signal } = options;
+function createAudio(): HTMLAudioElement {
   const audio = document.createElement('audio');
   audio.autoplay = true;
   audio.setAttribute('playsinline', '');
+  return audio;
+}
+
+function isIceUp(pc: RTCPeerConnection | null): boolean {
+  const state = pc?.iceConnectionState;
+  return state === 'connected' || state === 'completed';
+}
+
+function placeCall(ua: UA, options: MediaCallOptions): Promise<MediaCall> {
+  const { gateway, signal } = options;
+  const audio = options.audio ?? createAudio();
+  audio.autoplay = true;
+  audio.setAttribute('playsinline', '');
+  let microphone = options.microphone;
+  let muted = false;
   let pc: RTCPeerConnection | null = null;
   let session: RTCSession | null = null;
   let confirmed = false;
-  let iceUp = false;
   let settled = false;
   let ended = false;
   let iceTimer: ReturnType<typeof setTimeout> | undefined;
   let setupTimer: ReturnType<typeof setTimeout> | undefined;
-
   let monitor: QualityMonitor | null = null;
+
+  // Recovery of a connected call (see recover() below).
+  let recovering = false;
+  let socketDown = false;
+  let restartPending = false;
+  let restartWanted = false;
+  let reconnectTried = false;
+  let recoveryTimer: ReturnType<typeof setTimeout> | undefined;
+  let disconnectedTimer: ReturnType<typeof setTimeout> | undefined;
+
   const release = () => {
     monitor?.stop();
     clearTimeout(dtmfTimer);
     clearTimeout(iceTimer);
     clearTimeout(setupTimer);
+    clearTimeout(recoveryTimer);
+    clearTimeout(disconnectedTimer);
     signal.removeEventListener('abort', onAbort);
     audio.pause();
     audio.srcObject = null;
+    ua.removeAllListeners('connected');
+    ua.removeAllListeners('disconnected');
     ua.stop();
   };
+
+  const play = () =>
+    audio.play().then(
+      () => options.onAudioBlocked?.(false),
+      (error: unknown) => {
+        // Autoplay policy (Mobile Safari without a gesture): the visitor must tap once.
+        if (error instanceof Error && error.name === 'NotAllowedError' && !ended) options.onAudioBlocked?.(true);
+      },
+    );
 
   const call: MediaCall = {
     get peerConnection() {
@@ -163,12 +203,30 @@ function placeCall(ua: UA, options: MediaCallOptions): Promise<MediaCall> {
       }
       release();
     },
-    setMuted(muted) {
+    setMuted(value) {
+      muted = value;
       for (const track of microphone.getAudioTracks()) track.enabled = !muted;
     },
     sendDtmf(digits) {
       dtmfQueue += digits;
       sendQueuedDtmf();
+    },
+    async replaceMicrophone(next) {
+      const track = next.getAudioTracks()[0];
+      if (!track) throw new CallError(ErrorCode.MicrophoneUnavailable, 'That microphone gives no sound.');
+      track.enabled = !muted;
+      const senders = pc?.getSenders().filter((sender) => sender.track === null || sender.track.kind === 'audio') ?? [];
+      await Promise.all(senders.map((sender) => sender.replaceTrack(track)));
+      microphone = next;
+    },
+    async setSpeaker(deviceId) {
+      const sink = audio as HTMLAudioElement & { setSinkId?: (id: string) => Promise<void> };
+      if (typeof sink.setSinkId !== 'function') throw new Error('This browser cannot choose the speaker.');
+      await sink.setSinkId(deviceId ?? '');
+    },
+    async resumeAudio() {
+      await audio.play();
+      options.onAudioBlocked?.(false);
     },
   };
 
@@ -192,6 +250,81 @@ function placeCall(ua: UA, options: MediaCallOptions): Promise<MediaCall> {
     }, tones.length * (DTMF_TONE_MS + DTMF_GAP_MS));
   };
 
+  /**
+   * Recovery of a connected call. The gateway's WebSocket dropped: JsSIP reconnects (at once,
+   * then every 1 to 2 s) and, once it is back, a re-INVITE with an ICE restart moves the media
+   * to whatever path works now. ICE `disconnected` for 2 s or `failed` (the network changed):
+   * an ICE restart. The call is `reconnecting` meanwhile, and lost after `reconnectTimeoutMs`.
+   */
+  const lose = (message: string) => {
+    if (ended) return;
+    call.hangup();
+    options.onEnd({ by: 'error', code: ErrorCode.NetworkLost, message });
+  };
+  const recover = () => {
+    if (recovering || ended) return;
+    recovering = true;
+    options.onReconnecting?.();
+    recoveryTimer = setTimeout(
+      () => lose('The connection was lost and could not be restored.'),
+      options.reconnectTimeoutMs ?? RECOVERY_TIMEOUT_MS,
+    );
+  };
+  const recovered = () => {
+    if (!recovering || ended || socketDown || restartPending || restartWanted || !isIceUp(pc)) return;
+    recovering = false;
+    clearTimeout(recoveryTimer);
+    options.onReconnected?.();
+  };
+  const restartIce = () => {
+    if (ended || !session) return;
+    if (socketDown || restartPending) {
+      restartWanted = true;
+      return;
+    }
+    restartWanted = false;
+    restartPending = true;
+    // A new offer gathers candidates again: the INVITE timer starts over. JsSIP skips waiting
+    // for candidates when gathering is already under way and its private "ICE ready" flag from
+    // the first offer is still set, which would send a re-INVITE without any: clear the flag.
+    clearTimeout(iceTimer);
+    iceTimer = undefined;
+    (session as unknown as { _iceReady: boolean })._iceReady = false;
+    const sent = session.renegotiate(
+      { rtcOfferConstraints: { offerToReceiveAudio: true, offerToReceiveVideo: false, iceRestart: true } },
+      () => {
+        restartPending = false;
+        if (restartWanted) restartIce();
+        else recovered();
+      },
+    );
+    if (!sent) {
+      // Another offer/answer is under way: try again once it is done (or at the next ICE change).
+      restartPending = false;
+      restartWanted = true;
+    }
+  };
+  const watchSignaling = () => {
+    ua.on('disconnected', () => {
+      if (ended) return;
+      socketDown = true;
+      recover();
+      if (!reconnectTried) {
+        // Try at once (a proxy that closed an idle connection is usually still there); JsSIP
+        // keeps trying every 1 to 2 s after that.
+        reconnectTried = true;
+        (ua as unknown as { transport?: { connect(): void } }).transport?.connect();
+      }
+    });
+    ua.on('connected', () => {
+      if (ended) return;
+      socketDown = false;
+      reconnectTried = false;
+      // The gateway may have lost the dialog's media path with the connection: renegotiate.
+      restartIce();
+    });
+  };
+
   let onAbort: () => void = () => undefined;
 
   return new Promise<MediaCall>((resolve, reject) => {
@@ -202,7 +335,7 @@ function placeCall(ua: UA, options: MediaCallOptions): Promise<MediaCall> {
       reject(error);
     };
     const maybeConnected = () => {
-      if (settled || !confirmed || !iceUp) return;
+      if (settled || !confirmed || !isIceUp(pc)) return;
       settled = true;
       clearTimeout(setupTimer);
       const peer = pc;
@@ -214,6 +347,7 @@ function placeCall(ua: UA, options: MediaCallOptions): Promise<MediaCall> {
         });
         monitor.start();
       }
+      watchSignaling();
       resolve(call);
     };
     onAbort = () => fail(signal.reason);
@@ -224,18 +358,25 @@ function placeCall(ua: UA, options: MediaCallOptions): Promise<MediaCall> {
     );
 
     const onIceState = () => {
-      if (!pc) return;
+      if (!pc || ended) return;
       const state = pc.iceConnectionState;
-      if (state === 'connected' || state === 'completed') {
-        iceUp = true;
-        maybeConnected();
-      } else if (state === 'failed') {
-        if (!settled) {
+      if (isIceUp(pc)) {
+        clearTimeout(disconnectedTimer);
+        if (settled) recovered();
+        else maybeConnected();
+      } else if (!settled) {
+        if (state === 'failed') {
           fail(new CallError(ErrorCode.MediaFailed, 'The call\'s audio path could not be opened. A firewall may block it.'));
-        } else if (!ended) {
-          call.hangup();
-          options.onEnd({ by: 'error', code: ErrorCode.NetworkLost, message: 'The connection was lost.' });
         }
+      } else if (state === 'disconnected') {
+        // Often a short gap that ICE heals by itself; restart only if it does not.
+        recover();
+        clearTimeout(disconnectedTimer);
+        disconnectedTimer = setTimeout(restartIce, ICE_DISCONNECTED_GRACE_MS);
+      } else if (state === 'failed') {
+        clearTimeout(disconnectedTimer);
+        recover();
+        restartIce();
       }
     };
 
@@ -261,12 +402,15 @@ function placeCall(ua: UA, options: MediaCallOptions): Promise<MediaCall> {
             pc = e.peerconnection;
             pc.addEventListener('track', (event) => {
               audio.srcObject = event.streams[0] ?? new MediaStream([event.track]);
-              audio.play().catch(() => undefined);
+              void play();
             });
             pc.addEventListener('iceconnectionstatechange', onIceState);
+            const speakerId = options.speakerId;
+            if (speakerId) void call.setSpeaker(speakerId).catch(() => undefined);
           },
           // JsSIP sends the INVITE only when ICE gathering completes, which an unreachable
           // STUN server stretches to ~40 s: send it shortly after the first candidate instead.
+          // The same holds for the re-INVITE of an ICE restart.
           icecandidate: (e: { candidate: RTCIceCandidate; ready: () => void }) => {
             ready = e.ready;
             iceTimer ??= setTimeout(() => ready?.(), iceWaitMs);
@@ -276,7 +420,6 @@ function placeCall(ua: UA, options: MediaCallOptions): Promise<MediaCall> {
           confirmed: () => {
             confirmed = true;
             onIceState();
-            maybeConnected();
           },
           failed: (e: { cause: string; originator: string }) => {
             const unreachable = e.cause === JsSIP.C.causes.CONNECTION_ERROR || e.cause === JsSIP.C.causes.REQUEST_TIMEOUT;
@@ -286,16 +429,18 @@ function placeCall(ua: UA, options: MediaCallOptions): Promise<MediaCall> {
                   ? new CallError(ErrorCode.GatewayUnreachable, 'The contact center\'s gateway did not answer. Please try again.')
                   : new CallError(ErrorCode.MediaFailed, `The call could not be set up (${e.cause}).`),
               );
-            } else if (!ended) {
-              call.hangup();
-              options.onEnd({ by: 'error', code: ErrorCode.NetworkLost, message: `The call dropped (${e.cause}).` });
+            } else {
+              lose(`The call dropped (${e.cause}).`);
             }
           },
           ended: (e: { cause: string; originator: string }) => {
             if (ended) return;
-            call.hangup();
-            if (e.cause === JsSIP.C.causes.BYE) options.onEnd({ by: e.originator === 'remote' ? 'remote' : 'local' });
-            else options.onEnd({ by: 'error', code: ErrorCode.NetworkLost, message: `The call dropped (${e.cause}).` });
+            if (e.cause === JsSIP.C.causes.BYE) {
+              call.hangup();
+              options.onEnd({ by: e.originator === 'remote' ? 'remote' : 'local' });
+            } else {
+              lose(`The call dropped (${e.cause}).`);
+            }
           },
         },
       });

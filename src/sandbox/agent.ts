@@ -61,6 +61,10 @@ export interface AgentCallStats {
   /** Highest per-frame peak amplitude, 0..1. */
   peakLevel: number;
   dtmf: AgentDtmf[];
+  /** re-INVITEs received in the dialog (an ICE restart after a reconnection sends one). */
+  reinvites: number;
+  /** Whether the last offer restarted ICE (new ice-ufrag) and carried candidates. */
+  lastOffer: { iceRestart: boolean; candidates: number } | null;
   endedBy: EndedBy | null;
   cause: string | null;
 }
@@ -82,6 +86,12 @@ export interface AgentEvents {
 export interface Agent {
   url: string;
   port: number;
+  /**
+   * Cuts every caller's WebSocket, as a gateway restart or a network change does; calls stay up
+   * for the callers to reconnect. With `refuseMs`, new connections are refused that long (a
+   * gateway that stays away). Returns how many connections were cut.
+   */
+  dropConnections(options?: { refuseMs?: number }): number;
   close(): Promise<void>;
   stats(): AgentStats;
   on<E extends keyof AgentEvents>(event: E, fn: (...args: AgentEvents[E]) => void): () => void;
@@ -96,6 +106,8 @@ const STATS_INTERVAL_MS = 250;
 const BYE_DRAIN_MS = 1_000;
 const SOCKET_CLOSE_MS = 1_000;
 const GC_MS = 1_000;
+/** A caller whose WebSocket dropped mid-call has this long to reconnect and resume it. */
+const RESUME_MS = 30_000;
 
 let loaded: Promise<{ wrtc: Wrtc; JsSIP: JsSIPModule }> | undefined;
 
@@ -141,15 +153,31 @@ function withWindow(wrtc: Wrtc, fn: () => void): void {
   }
 }
 
-/** JsSIP's Socket contract around a connection the server accepted (JsSIP normally dials out). */
+function messageText(data: unknown): string {
+  // ws hands over Buffers; JsSIP's parser wants strings.
+  return Array.isArray(data) ? Buffer.concat(data as Buffer[]).toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8');
+}
+
+/** The Call-ID of a SIP message (full or compact header form), if any. */
+function sipCallId(text: string): string | null {
+  return /^(?:Call-ID|i)[ \t]*:[ \t]*(\S+)/im.exec(text)?.[1] ?? null;
+}
+
+/**
+ * JsSIP's Socket contract around a connection the server accepted (JsSIP normally dials out).
+ * A caller whose WebSocket dropped mid-call comes back on a new connection: attach() puts that
+ * connection under the same UA, so the dialog (and its re-INVITE) carries on, as a gateway
+ * that keeps dialogs across connections does.
+ */
 class ServerSideSocket implements JsSIPSocket {
   via_transport = 'WS';
   readonly url: string;
   readonly sip_uri: string;
-  private open = true;
+  private open = false;
+  private ws!: WebSocket;
 
   constructor(
-    private readonly ws: WebSocket,
+    ws: WebSocket,
     private readonly wrtc: Wrtc,
     url: string,
     host: string,
@@ -157,17 +185,31 @@ class ServerSideSocket implements JsSIPSocket {
   ) {
     this.url = url;
     this.sip_uri = `sip:${host}:${port};transport=ws`;
-    ws.on('message', (data) => {
-      // ws hands over Buffers; JsSIP's parser wants strings.
-      const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8');
-      // A malformed message must not take the process down with it.
-      try {
-        withWindow(this.wrtc, () => this.ondata(text));
-      } catch (error) {
-        process.emitWarning(`sandbox agent: SIP message dropped: ${String(error)}`);
-      }
-    });
+    this.bind(ws);
+  }
+
+  /** Serves the UA over a new connection; `first` is a message already read from it. */
+  attach(ws: WebSocket, first: string): void {
+    this.bind(ws);
+    this.onconnect();
+    this.deliver(first);
+  }
+
+  deliver(text: string): void {
+    // A malformed message must not take the process down with it.
+    try {
+      withWindow(this.wrtc, () => this.ondata(text));
+    } catch (error) {
+      process.emitWarning(`sandbox agent: SIP message dropped: ${String(error)}`);
+    }
+  }
+
+  private bind(ws: WebSocket): void {
+    this.ws = ws;
+    this.open = true;
+    ws.on('message', (data) => this.deliver(messageText(data)));
     ws.on('close', (code, reason) => {
+      if (this.ws !== ws) return;
       this.open = false;
       try {
         this.ondisconnect(false, code, reason.toString());
@@ -180,7 +222,8 @@ class ServerSideSocket implements JsSIPSocket {
     });
   }
 
-  // JsSIP retries connect() forever after a disconnect: once closed, stay silent.
+  // JsSIP retries connect() forever after a disconnect: while closed, stay silent (attach()
+  // reconnects).
   connect(): void {
     if (this.open) this.onconnect();
   }
@@ -220,13 +263,18 @@ interface UAInternals {
 
 interface Connection {
   ws: WebSocket;
+  socket: ServerSideSocket;
   ua: UA;
   calls: Set<CallState>;
   closed: Promise<void>;
+  /** The caller's connection dropped with a call on: kept this long for it to come back. */
+  resumeTimer: ReturnType<typeof setTimeout> | null;
 }
 
 interface CallState {
   stats: AgentCallStats;
+  /** The dialog's SIP Call-ID: a caller reconnecting sends it again. */
+  callId: string;
   /** null once ended, so the session's media objects can be collected (see collectGarbage). */
   session: RTCSession | null;
   pc: RTCPeerConnection | null;
@@ -507,6 +555,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
       return;
     }
     const call: CallState = {
+      callId: request.getHeader('Call-ID'),
       session,
       pc: null,
       timers: new Set(),
@@ -524,6 +573,8 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
         meanLevel: 0,
         peakLevel: 0,
         dtmf: [],
+        reinvites: 0,
+        lastOffer: null,
         endedBy: null,
         cause: null,
       },
@@ -543,6 +594,14 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     session.on('peerconnection', (e: PeerConnectionEvent) =>
       attachMedia(call, e.peerconnection as RTCPeerConnection, outgoing.source),
     );
+    let ufrag = /a=ice-ufrag:(\S+)/.exec(request.body ?? '')?.[1] ?? null;
+    session.on('reinvite', (e: { request: { body?: string } }) => {
+      const sdp = e.request.body ?? '';
+      const next = /a=ice-ufrag:(\S+)/.exec(sdp)?.[1] ?? null;
+      call.stats.reinvites++;
+      call.stats.lastOffer = { iceRestart: next !== null && next !== ufrag, candidates: sdp.match(/^a=candidate:/gm)?.length ?? 0 };
+      ufrag = next;
+    });
     session.on('confirmed', () => {
       call.stats.confirmedAt = Date.now();
       emit('confirmed', call.stats);
@@ -595,9 +654,43 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     }
   }
 
-  wss.on('connection', (ws: WebSocket) => {
-    if (closing) {
-      ws.close(1001);
+  let refuseUntil = 0;
+
+  function endDetached(conn: Connection): void {
+    conn.resumeTimer = null;
+    connections.delete(conn);
+    // JsSIP keeps a session "confirmed" after its socket is gone; stopping the UA ends it,
+    // and this records that nobody hung up: the connection was lost.
+    for (const call of conn.calls) {
+      if (!closing) {
+        call.stats.endedBy ??= 'system';
+        call.stats.cause ??= 'Connection Lost';
+      }
+    }
+    stopUa(conn.ua);
+  }
+
+  function watchClose(conn: Connection, ws: WebSocket): void {
+    conn.closed = new Promise<void>((resolve) => ws.once('close', () => resolve()));
+    ws.once('close', () => {
+      if (conn.ws !== ws) return;
+      const live = [...conn.calls].some((call) => call.stats.confirmedAt !== null && call.stats.endedAt === null);
+      if (live && !closing) conn.resumeTimer = setTimeout(() => endDetached(conn), RESUME_MS);
+      else endDetached(conn);
+    });
+  }
+
+  function accept(ws: WebSocket, first: string): void {
+    const callId = sipCallId(first);
+    const resumed = callId === null
+      ? undefined
+      : [...connections].find((c) => c.resumeTimer !== null && [...c.calls].some((call) => call.callId === callId));
+    if (resumed) {
+      clearTimeout(resumed.resumeTimer ?? undefined);
+      resumed.resumeTimer = null;
+      resumed.ws = ws;
+      watchClose(resumed, ws);
+      resumed.socket.attach(ws, first);
       return;
     }
     const socket = new ServerSideSocket(ws, wrtc, url, host, port);
@@ -608,31 +701,40 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
       session_timers: false,
       user_agent: 'c2c-sandbox-agent',
     });
-    const closed = new Promise<void>((resolve) => ws.once('close', () => resolve()));
-    const conn: Connection = { ws, ua, calls: new Set(), closed };
+    const conn: Connection = { ws, socket, ua, calls: new Set(), closed: Promise.resolve(), resumeTimer: null };
+    watchClose(conn, ws);
     connections.add(conn);
     // Without a listener JsSIP answers INVITEs with 405.
     ua.on('newRTCSession', (e: IncomingRTCSessionEvent) => {
       if (e.originator === 'remote') onSession(conn, e);
     });
-    ws.once('close', () => {
-      connections.delete(conn);
-      // JsSIP keeps a session "confirmed" after its socket is gone; stopping the UA ends it,
-      // and this records that nobody hung up: the connection was lost.
-      for (const call of conn.calls) {
-        if (!closing) {
-          call.stats.endedBy ??= 'system';
-          call.stats.cause ??= 'Connection Lost';
-        }
-      }
-      stopUa(ua);
-    });
     ua.start();
+    socket.deliver(first);
+  }
+
+  wss.on('connection', (ws: WebSocket) => {
+    if (closing || Date.now() < refuseUntil) {
+      ws.terminate();
+      return;
+    }
+    // The first message tells a new caller from one coming back for its call.
+    ws.once('message', (data) => accept(ws, messageText(data)));
+    ws.on('error', () => undefined);
   });
 
   return {
     url,
     port,
+    dropConnections({ refuseMs = 0 } = {}): number {
+      refuseUntil = Date.now() + refuseMs;
+      let cut = 0;
+      for (const conn of connections) {
+        if (conn.resumeTimer !== null) continue;
+        conn.ws.terminate();
+        cut++;
+      }
+      return cut;
+    },
     stats(): AgentStats {
       return {
         callsAnswered,
@@ -658,6 +760,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
         BYE_DRAIN_MS,
       );
       const pending = [...connections];
+      for (const conn of pending) clearTimeout(conn.resumeTimer ?? undefined);
       for (const conn of pending) stopUa(conn.ua);
       for (const conn of pending) if (conn.ws.readyState === conn.ws.OPEN) conn.ws.close(1001);
       const allClosed = Promise.all(pending.map((c) => c.closed));

@@ -17,7 +17,15 @@ export const agentHangup = () => executeServerCommand('sim-agent-hangup');
 export const simCount = (path: string) => executeServerCommand('sim-count', { path }) as Promise<number>;
 export const agentStats = () =>
   executeServerCommand('agent-stats') as Promise<
-    { callsAnswered: number; activeCalls: number; calls: Array<{ packetsReceived: number; meanLevel: number; endedBy: string | null }> } | undefined
+    { callsAnswered: number; activeCalls: number; calls: Array<{
+      packetsReceived: number;
+      meanLevel: number;
+      endedBy: string | null;
+      reinvites: number;
+      lastOffer: { iceRestart: boolean; candidates: number } | null;
+    }> } | undefined
   >;
 export const simCalls = () => executeServerCommand('sim-calls') as Promise<Array<{ status: string }> | undefined>;
 export const agentUrl = () => executeServerCommand('agent-url') as Promise<string | undefined>;
+/** Cuts the callers' WebSockets at the sandbox gateway; `refuseMs` keeps it away that long. */
+export const dropGateway = (refuseMs = 0) => executeServerCommand('drop-gateway', { refuseMs }) as Promise<number>;
