@@ -1,10 +1,12 @@
 // Component tests in Debian's Chromium, against the real sandbox: the token endpoint, the
 // Huawei simulator and the JsSIP + wrtc agent run in this process (built into dist/ first).
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { build } from 'esbuild';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { playwrightLauncher } from '@web/test-runner-playwright';
 import { startSandbox } from './dist/server/sandbox.js';
+import { createC2CHandler, createNodeListener } from './dist/server/index.js';
 
 const freePort = () =>
   new Promise((resolve, reject) => {
@@ -57,6 +59,29 @@ function sandboxPlugin() {
     held.add(socket);
     socket.on('close', () => held.delete(socket));
   });
+  /** A second token endpoint whose probe addresses are dead (the pre-call check's gateway test). */
+  let deadProbes = null;
+  const deadProbeEndpoint = async () => {
+    if (!deadProbes) {
+      const handler = createC2CHandler({
+        allowedOrigins: [`http://localhost:${port}`, `http://127.0.0.1:${port}`],
+        destinations: { sales: { provider: 'huawei' } },
+        providers: {
+          huawei: {
+            baseUrl: sandbox.simulator.url,
+            appKey: 'unused',
+            appSecret: 'unused',
+            channelId: 'unused',
+            // Refused at once, and accepted over TCP but never answered: both must fail.
+            probeAddresses: ['ws://127.0.0.1:9/dead', `ws://127.0.0.1:${hanging.address().port}`],
+          },
+        },
+      });
+      deadProbes = createHttpServer(createNodeListener(handler));
+      await new Promise((resolve) => deadProbes.listen(0, '127.0.0.1', resolve));
+    }
+    return `http://127.0.0.1:${deadProbes.address().port}`;
+  };
   return {
     name: 'c2c-sandbox',
     async serverStart() {
@@ -69,6 +94,8 @@ function sandboxPlugin() {
       });
     },
     async serverStop() {
+      deadProbes?.closeAllConnections();
+      await new Promise((resolve) => (deadProbes ? deadProbes.close(resolve) : resolve()));
       for (const socket of held) socket.destroy();
       await new Promise((resolve) => hanging.close(resolve));
       await sandbox?.close();
@@ -106,6 +133,8 @@ function sandboxPlugin() {
           return sandbox.agent.url;
         case 'agent-stats':
           return sandbox.agent.stats();
+        case 'dead-probe-endpoint':
+          return deadProbeEndpoint();
         case 'drop-gateway':
           return sandbox.agent.dropConnections(payload ?? {});
         default:

@@ -12,3 +12,4 @@ export { CallError, InvalidArgumentError, InvalidStateError } from './core/error
 export { ErrorCode } from './protocol/errors.ts';
 export { C2CEvent } from './events/index.ts';
 export type { CallStartDetail } from './events/index.ts';
+export type { ReadinessCheck, ReadinessCheckName, ReadinessReport, ReadinessStatus } from './elements/readiness.ts';

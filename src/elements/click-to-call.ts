@@ -3,7 +3,7 @@ import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { CallSession, type CallSessionOptions } from '../core/session.ts';
 import type { CallSnapshot } from '../core/snapshot.ts';
-import { InvalidArgumentError } from '../core/errors.ts';
+import { CallError, InvalidArgumentError } from '../core/errors.ts';
 import { CallState, isFinal, isLive } from '../core/states.ts';
 import { C2CEvent, callStartEvent, qualityWarningEvent, snapshotEvent } from '../events/index.ts';
 import type { CallMode } from '../protocol/index.ts';
@@ -12,7 +12,6 @@ import { callSessionContext } from './context.ts';
 import { formatDuration, stateLabel } from './messages.ts';
 
 import type { AudioSettings } from './devices.ts';
-import type { LevelMeter } from './level.ts';
 import type { ReadinessReport, ReadinessRunner } from './readiness.ts';
 
 type PhoneModule = typeof import('./phone.ts');
@@ -20,11 +19,9 @@ const loadPhoneModule = (): Promise<PhoneModule> => import('./phone.ts');
 // Each in a chunk of its own, loaded when first needed.
 const loadDevices = () => import('./devices.ts');
 const loadReadiness = () => import('./readiness.ts');
-const loadLevel = () => import('./level.ts');
 
-/** The message of a refused device change, for the visitor. */
-const deviceMessage = (error: unknown, fallback: string) =>
-  error instanceof Error && 'code' in error ? error.message : fallback;
+/** The message of a refused device change, for the visitor (a browser's own text is not one). */
+const deviceMessage = (error: unknown, fallback: string) => (error instanceof CallError ? error.message : fallback);
 
 /**
  * A call button for a contact center. The page names a token endpoint and a destination key;
@@ -52,7 +49,7 @@ const deviceMessage = (error: unknown, fallback: string) =>
  * @csspart keypad-button - WebRTC calls: shows or hides the keypad.
  * @csspart keypad - The keypad (digits sent as RFC 4733 events, SIP INFO where that fails).
  * @csspart key - One key of the keypad.
- * @csspart level - WebRTC calls: the microphone level (a `<meter>`, 0-100; 0 while muted).
+ * @csspart level - WebRTC calls, in the audio settings: the microphone level (a `<meter>`, 0-100; 0 while muted).
  * @csspart enable-audio - Shown when the browser blocked the agent's audio: a tap plays it.
  * @csspart audio-note - The sentence next to `enable-audio`.
  * @csspart tools - Idle WebRTC widget: the row holding `test-audio-button` and `settings-button`.
@@ -243,7 +240,6 @@ export class ClickToCall extends LitElement {
   // Controllers from the lazily loaded chunks, made on first use.
   #settings: AudioSettings | null = null;
   #readiness: ReadinessRunner | null = null;
-  #meter: LevelMeter | Promise<unknown> | null = null;
   #phoneModule: Promise<PhoneModule> | null = null;
   #phone: PhoneModule | null = null;
   #unsubscribe: (() => void) | null = null;
@@ -440,13 +436,6 @@ export class ClickToCall extends LitElement {
   #onSnapshot(next: CallSnapshot, previous: CallSnapshot): void {
     this.state = next.state;
     this.requestUpdate();
-    if (next.mode === 'webrtc' && isLive(next.state)) {
-      // The level meter follows the session by itself once loaded.
-      this.#meter ??= loadLevel().then(
-        (module) => (this.#meter = new module.LevelMeter(this, this.session)),
-        () => (this.#meter = null),
-      );
-    }
     if (next.audioBlocked !== previous.audioBlocked && this.#hasFocus()) {
       // The prompt appears: take keyboard users to it; it goes: back to the controls.
       const part = next.audioBlocked ? 'enable-audio' : 'hangup-button';
@@ -476,7 +465,7 @@ export class ClickToCall extends LitElement {
   }
 
   #toggleSettings = (): void => {
-    void loadDevices().then((module) => (this.#settings ??= new module.AudioSettings(this)).toggle());
+    void loadDevices().then((module) => (this.#settings ??= new module.AudioSettings(this, this.session)).toggle());
   };
 
   #renderSettings() {
@@ -596,7 +585,6 @@ export class ClickToCall extends LitElement {
       ${since !== null
         ? html`<span part="timer" role="timer" aria-label="Elapsed time">${formatDuration(this.#clock.now - since)}</span>`
         : nothing}
-      ${this.#meter && 'render' in this.#meter ? this.#meter.render() : nothing}
       ${canMute
         ? html`<button
             part="mute-button"

@@ -5,6 +5,7 @@
 import { html, nothing, type ReactiveController, type ReactiveControllerHost } from 'lit';
 import { CallSession } from '../core/session.ts';
 import type { CallSnapshot } from '../core/snapshot.ts';
+import { LevelMeter } from './level.ts';
 
 export interface DeviceOption {
   id: string;
@@ -35,6 +36,8 @@ export async function listDevices(): Promise<DeviceLists> {
 
 export interface SettingsView {
   lists: DeviceLists | null;
+  /** The live call's microphone level (a `<meter>`), or nothing. */
+  meter: unknown;
   microphoneId: string | null;
   speakerId: string | null;
   /** Where the browser can choose the output device (setSinkId). */
@@ -68,6 +71,7 @@ export function renderSettings(view: SettingsView) {
     <select id="microphone" part="microphone-select" .value=${view.microphoneId ?? ''} @change=${choose(view.onMicrophone, view.microphoneId)}>
       ${options(lists.inputs, view.microphoneId)}
     </select>
+    ${view.meter}
     ${view.speakerSelectable
       ? html`<label part="device-label" for="speaker">Speaker</label>
           <select id="speaker" part="speaker-select" .value=${view.speakerId ?? ''} @change=${choose(view.onSpeaker, view.speakerId)}>
@@ -93,10 +97,15 @@ export interface SettingsHost extends ReactiveControllerHost, HTMLElement {
 export class AudioSettings implements ReactiveController {
   open = false;
   lists: DeviceLists | null = null;
+  readonly meter: LevelMeter;
   #state = '';
 
-  constructor(private readonly host: SettingsHost) {
+  constructor(
+    private readonly host: SettingsHost,
+    session: CallSession,
+  ) {
     host.addController(this);
+    this.meter = new LevelMeter(host, session);
   }
 
   hostConnected(): void {
@@ -121,6 +130,7 @@ export class AudioSettings implements ReactiveController {
 
   toggle(): void {
     this.open = !this.open;
+    this.meter.enable(this.open);
     this.host.requestUpdate();
     if (!this.open) {
       this.hostDisconnected();
@@ -149,6 +159,7 @@ export class AudioSettings implements ReactiveController {
     return html`<div id="settings" part="settings" role="group" aria-label="Audio settings" @keydown=${this.#onKeydown}>
       ${renderSettings({
         lists: this.lists,
+        meter: this.meter.render(),
         microphoneId: s.microphoneId,
         speakerId: s.speakerId,
         speakerSelectable: CallSession.speakerSelectable,

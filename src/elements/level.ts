@@ -1,6 +1,7 @@
 /**
- * The microphone level meter of a WebRTC call: a small chunk loaded once a WebRTC call
- * starts, so the first script does not carry it.
+ * The microphone level meter of a WebRTC call, shown in the audio settings (next to the
+ * microphone list, where it helps most) and so part of their lazily loaded chunk: a call that
+ * never opens them does not load it.
  */
 import { html, nothing, type ReactiveController, type ReactiveControllerHost } from 'lit';
 import type { CallSession } from '../core/session.ts';
@@ -46,12 +47,14 @@ export function startLevelMeter(stream: MediaStream, onLevel: (level: number) =>
 }
 
 /**
- * Follows the session: meters `session.microphone` while a WebRTC call is live (a new stream
- * after a microphone switch is metered instead), shows 0 while muted, and releases everything
- * when the call ends or the element leaves the page.
+ * Follows the session while `enabled`: meters `session.microphone` while a WebRTC call is
+ * live (after a microphone switch, the new stream), shows 0 while muted, and releases
+ * everything (timer, AudioContext) when the call ends, when disabled, or when the element
+ * leaves the page.
  */
 export class LevelMeter implements ReactiveController {
   level = 0;
+  enabled = false;
   #stream: MediaStream | null = null;
   #stop: (() => void) | null = null;
   #unsubscribe: (() => void) | null = null;
@@ -61,11 +64,6 @@ export class LevelMeter implements ReactiveController {
     private readonly session: CallSession,
   ) {
     host.addController(this);
-  }
-
-  /** True while a microphone is metered (tests and the element read it). */
-  get active(): boolean {
-    return this.#stop !== null;
   }
 
   hostConnected(): void {
@@ -81,7 +79,7 @@ export class LevelMeter implements ReactiveController {
 
   #sync(gone = false): void {
     const s = this.session.snapshot;
-    const stream = !gone && isLive(s.state) && s.mode !== 'callback' ? this.session.microphone : null;
+    const stream = this.enabled && !gone && isLive(s.state) && s.mode !== 'callback' ? this.session.microphone : null;
     if (s.muted || stream !== this.#stream) this.#show(0);
     if (stream === this.#stream) return;
     this.#stop?.();
@@ -89,6 +87,12 @@ export class LevelMeter implements ReactiveController {
     this.#stream = stream;
     if (stream) this.#stop = startLevelMeter(stream, (level) => this.#show(this.session.snapshot.muted ? 0 : level));
     this.host.requestUpdate();
+  }
+
+  /** Starts (true) or stops (false) metering; nothing runs while the settings are closed. */
+  enable(enabled: boolean): void {
+    this.enabled = enabled;
+    this.#sync();
   }
 
   #show(level: number): void {

@@ -29,3 +29,5 @@ export const simCalls = () => executeServerCommand('sim-calls') as Promise<Array
 export const agentUrl = () => executeServerCommand('agent-url') as Promise<string | undefined>;
 /** Cuts the callers' WebSockets at the sandbox gateway; `refuseMs` keeps it away that long. */
 export const dropGateway = (refuseMs = 0) => executeServerCommand('drop-gateway', { refuseMs }) as Promise<number>;
+/** A token endpoint like the sandbox's whose readiness probe addresses are all dead. */
+export const deadProbeEndpoint = () => executeServerCommand('dead-probe-endpoint') as Promise<string>;

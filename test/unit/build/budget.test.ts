@@ -8,14 +8,20 @@ import { gzipSync } from 'node:zlib';
 const KB = 1024;
 const gz = (file: string) => gzipSync(readFileSync(`dist/${file}`), { level: 9 }).length;
 
-function files(): { entry: string; engine: string; media: string } {
+function files(): { entry: string; engine: string; media: string; readiness: string; devices: string } {
   const names = readdirSync('dist').filter((n) => n.endsWith('.js'));
   const find = (re: RegExp) => {
     const found = names.filter((n) => re.test(n));
     assert.equal(found.length, 1, `expected one file matching ${re} in dist/ (run npm run build): ${names.join(', ')}`);
     return found[0]!;
   };
-  return { entry: find(/^click-to-call\.js$/), engine: find(/^click-to-call-engine-.*\.js$/), media: find(/^click-to-call-sip-.*\.js$/) };
+  return {
+    entry: find(/^click-to-call\.js$/),
+    engine: find(/^click-to-call-engine-.*\.js$/),
+    media: find(/^click-to-call-sip-.*\.js$/),
+    readiness: find(/^click-to-call-readiness-.*\.js$/),
+    devices: find(/^click-to-call-devices-.*\.js$/),
+  };
 }
 
 test('the first script stays within 15 KB gzip and holds no JsSIP', () => {
@@ -54,5 +60,19 @@ test('the number library is only in the callback chunk', () => {
   const { entry, engine, media } = files();
   for (const file of new Set([...closure(entry), ...closure(engine), ...closure(media)])) {
     assert.doesNotMatch(readFileSync(`dist/${file}`, 'utf8'), /country_calling_codes/, file);
+  }
+});
+
+test('the pre-call check and the audio settings (with the level meter) are lazy chunks, off the WebRTC path', () => {
+  const { entry, engine, media, readiness, devices } = files();
+  const text = readFileSync(`dist/${entry}`, 'utf8');
+  const path = new Set([...closure(entry), ...closure(engine), ...closure(media)]);
+  for (const [chunk, limit] of [[readiness, 4 * KB], [devices, 2.5 * KB]] as const) {
+    assert.ok(text.includes(`import("./${chunk}")`), `no dynamic import of ${chunk}`);
+    assert.ok(!path.has(chunk), `${chunk} is imported statically on the WebRTC path`);
+    // What opening it costs beyond the first script: the chunk and anything only it imports.
+    const own = [...closure(chunk)].filter((file) => !path.has(file));
+    const size = own.reduce((sum, file) => sum + gz(file), 0);
+    assert.ok(size <= limit, `${own.join(', ')}: ${size} bytes gzip (limit ${limit})`);
   }
 });
