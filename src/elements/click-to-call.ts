@@ -10,7 +10,6 @@ import type { CallMode } from '../protocol/index.ts';
 import { ClockController } from './clock.ts';
 import { callSessionContext } from './context.ts';
 import { formatDuration, stateLabel } from './messages.ts';
-
 import type { AudioSettings } from './devices.ts';
 import type { ReadinessReport, ReadinessRunner } from './readiness.ts';
 
@@ -443,6 +442,7 @@ export class ClickToCall extends LitElement {
     }
     if (next.state === previous.state) return;
     if (next.state !== CallState.Connected) this.keypadOpen = false;
+    if (next.state === CallState.Authorizing) this.deviceError = '';
     this.dispatchEvent(snapshotEvent(C2CEvent.StateChange, next));
     if (isLive(next.state) && !isLive(previous.state) && this.#hasFocus()) {
       // The call button is replaced by the controls: keep keyboard users on the widget.

@@ -104,7 +104,8 @@ async function askEndpoint(options: ReadinessOptions): Promise<EndpointAnswer> {
     response = await fetch(url, {
       credentials: 'omit',
       cache: 'no-store',
-      signal: options.signal ? AbortSignal.any([options.signal, timeout]) : timeout,
+      // AbortSignal.any() is recent (Safari 17.4): without it, the timeout alone bounds the wait.
+      signal: options.signal && typeof AbortSignal.any === 'function' ? AbortSignal.any([options.signal, timeout]) : timeout,
     });
   } catch {
     options.signal?.throwIfAborted();
@@ -205,7 +206,9 @@ async function listen(stream: MediaStream, options: ReadinessOptions): Promise<R
   let timer: ReturnType<typeof setInterval> | undefined;
   try {
     // Without a tap the browser may keep the context suspended: it would hear only silence.
-    await Promise.race([context.resume(), new Promise((r) => setTimeout(r, 500))]);
+    let wait: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([context.resume(), new Promise((r) => (wait = setTimeout(r, 500)))]);
+    clearTimeout(wait);
     if (context.state !== 'running') return skip(name, 'Not checked: the browser needs a tap first. Use "Test my audio".');
     const analyser = context.createAnalyser();
     analyser.fftSize = 2048;
