@@ -463,6 +463,16 @@ function placeCall(ua: UA, options: MediaCallOptions): Promise<MediaCall> {
       });
     } catch (error) {
       fail(new CallError(ErrorCode.MediaFailed, 'The call could not be started.', { cause: error }));
+      return;
     }
+    // JsSIP ends a call itself (BYE, cause "RTP Timeout") the moment ICE reports `failed`, which
+    // would leave nothing to recover. Once the call is up, that decision is the recovery's: it
+    // restarts ICE and gives up after reconnectTimeoutMs.
+    const established = session;
+    const terminate = established.terminate.bind(established);
+    established.terminate = (terminateOptions?: Parameters<RTCSession['terminate']>[0]) => {
+      if (settled && !ended && terminateOptions?.cause === JsSIP.C.causes.RTP_TIMEOUT) return;
+      terminate(terminateOptions);
+    };
   });
 }

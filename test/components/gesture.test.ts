@@ -83,23 +83,23 @@ describe('Mobile Safari rules', () => {
     const el = await fixture<ClickToCall>(html`<click-to-call endpoint=${await endpoint()} destination="sales"></click-to-call>`);
     const devices = navigator.mediaDevices;
     const getUserMedia = devices.getUserMedia;
-    let stream: MediaStream | null = null;
+    const opened: { stream: MediaStream | null } = { stream: null };
     devices.getUserMedia = async function (constraints) {
-      stream = await getUserMedia.call(this, constraints);
-      return stream;
+      opened.stream = await getUserMedia.call(this, constraints);
+      return opened.stream;
     };
     try {
       void el.call();
       await el.hangup();
       expect(el.snapshot.state).to.equal('ended');
       const deadline = Date.now() + 3000;
-      while ((!stream || stream.getTracks().some((t) => t.readyState === 'live')) && Date.now() < deadline) {
+      while ((!opened.stream || opened.stream.getTracks().some((t) => t.readyState === 'live')) && Date.now() < deadline) {
         await new Promise((r) => setTimeout(r, 20));
       }
     } finally {
       devices.getUserMedia = getUserMedia;
     }
-    expect(stream, 'no microphone asked for').to.not.equal(null);
-    expect(stream!.getTracks().every((t) => t.readyState === 'ended'), 'microphone left open').to.equal(true);
+    expect(opened.stream, 'no microphone asked for').to.not.equal(null);
+    expect(opened.stream!.getTracks().every((t) => t.readyState === 'ended'), 'microphone left open').to.equal(true);
   });
 });

@@ -125,7 +125,30 @@ describe('<click-to-call> on an impaired link (browser in a network namespace)',
     }, { timeoutMs: 15_000, intervalMs: 100 }).catch(fail);
     const states = (await call.states()).filter((s) => s.at >= t0).map((s) => s.state);
     t.diagnostic(`ICE during and after: ${ice.join(' -> ')}; widget states: ${states.join(' -> ') || '(no change)'}`);
+    // ICE reports the outage after ~5 s; 2 s later the widget shows it and restarts ICE.
+    assert.deepEqual(states, ['reconnecting', 'connected'], 'the outage was shown, then the recovery');
     await call.hangup();
     await waitFor('ended', async () => (await call.state()) === 'ended', { timeoutMs: 5_000, intervalMs: 50 });
+  });
+
+  test('a blackout longer than the recovery bound (20 s) fails the call with network-lost; the vendor call is dropped once the link is back', async (t: TestContext) => {
+    await call.connect();
+    const t0 = await call.now();
+    const drops = call.sandbox.simulator.count('dropClickToCall');
+    await call.ns.blackout(true);
+    try {
+      await waitFor('failed', async () => (await call.state()) === 'failed', { timeoutMs: 35_000, intervalMs: 100 }).catch(fail);
+    } finally {
+      await call.ns.blackout(false);
+    }
+    const states = (await call.states()).filter((s) => s.at >= t0);
+    t.diagnostic(`widget states: ${states.map((s) => `${s.state}@${s.at - t0}`).join(' -> ')}`);
+    assert.deepEqual(states.map((s) => s.state), ['reconnecting', 'failed']);
+    const reconnectingFor = states[1]!.at - states[0]!.at;
+    assert.ok(reconnectingFor >= 19_000 && reconnectingFor <= 22_000, `reconnecting lasted ${reconnectingFor} ms`);
+    const error = await call.page.evaluate(() => (document.getElementById('call') as unknown as { snapshot: { error: { code: string } | null } }).snapshot.error);
+    assert.equal(error?.code, 'network-lost');
+    // The hang-up sent during the outage is tried again in the background until it lands.
+    await waitFor('vendor call dropped', () => call.sandbox.simulator.count('dropClickToCall') > drops, { timeoutMs: 20_000, intervalMs: 100 });
   });
 });
