@@ -17,7 +17,7 @@ import { startSandbox, type Sandbox } from '../src/sandbox/index.ts';
 import { bundleJsSIP, launchChromium, serveStatic } from '../test/support/rig.ts';
 import { trackPeerConnections } from '../test/support/pages.ts';
 import { benchCallbacks, callbacksMarkdown } from './callbacks.ts';
-import { benchRecovery, recoveryMarkdown, type RecoverySummary } from './recovery.ts';
+import { benchOutage, benchRecovery, outageMarkdown, recoveryMarkdown, type OutageSummary, type RecoverySummary } from './recovery.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 10);
 const BASELINE_DEAD_STUN_RUNS = Number(process.env.BENCH_BASELINE_DEAD_RUNS ?? 2);
@@ -211,6 +211,7 @@ async function main() {
     }
     process.stdout.write('done: failover\n');
     results.recovery = await benchRecovery(chromium.browser, Math.min(RUNS, 5));
+    results.outage = await benchOutage(Math.min(RUNS, 3));
     process.stdout.write('done: recovery\n');
   } finally {
     await statics.close();
@@ -265,6 +266,7 @@ async function main() {
     ...Object.entries(results.speedup as Record<string, number>).map(([k, v]) => `- ${k}: ${v}x`),
     '',
     ...recoveryMarkdown(results.recovery as Record<string, RecoverySummary>),
+    ...outageMarkdown(results.outage as OutageSummary | null),
     ...callbacksMarkdown(callbacks),
   ].join('\n');
   await writeFile('bench/RESULTS.md', md);
