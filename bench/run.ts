@@ -17,6 +17,7 @@ import { startSandbox, type Sandbox } from '../src/sandbox/index.ts';
 import { bundleJsSIP, launchChromium, serveStatic } from '../test/support/rig.ts';
 import { trackPeerConnections } from '../test/support/pages.ts';
 import { benchCallbacks, callbacksMarkdown } from './callbacks.ts';
+import { benchOutage, benchRecovery, outageMarkdown, recoveryMarkdown, type OutageSummary, type RecoverySummary } from './recovery.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 10);
 const BASELINE_DEAD_STUN_RUNS = Number(process.env.BENCH_BASELINE_DEAD_RUNS ?? 2);
@@ -209,6 +210,9 @@ async function main() {
       await new Promise<void>((resolve) => hanging.close(() => resolve()));
     }
     process.stdout.write('done: failover\n');
+    results.recovery = await benchRecovery(chromium.browser, Math.min(RUNS, 5));
+    results.outage = await benchOutage(Math.min(RUNS, 3));
+    process.stdout.write('done: recovery\n');
   } finally {
     await statics.close();
     stun.close();
@@ -261,6 +265,8 @@ async function main() {
     '',
     ...Object.entries(results.speedup as Record<string, number>).map(([k, v]) => `- ${k}: ${v}x`),
     '',
+    ...recoveryMarkdown(results.recovery as Record<string, RecoverySummary>),
+    ...outageMarkdown(results.outage as OutageSummary | null),
     ...callbacksMarkdown(callbacks),
   ].join('\n');
   await writeFile('bench/RESULTS.md', md);

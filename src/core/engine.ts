@@ -15,6 +15,14 @@ import type { Timers } from './timers.ts';
 /** A prefetched token is used only with this much of its life left, and never older than this. */
 const PREFETCH_MARGIN_MS = 15_000;
 const MAX_PREFETCH_MS = 120_000;
+/** Waits before each new try of a hang-up the network lost (each try has its own timeout). */
+const HANGUP_RETRY_MS = [1_000, 3_000, 9_000] as const;
+/** Failures of the moment (network, endpoint, vendor); an unknown call or an expired session are final. */
+const RETRY_HANGUP_ON: ReadonlySet<string> = new Set([
+  ErrorCode.TokenEndpointUnreachable,
+  ErrorCode.InternalError,
+  ErrorCode.VendorUnavailable,
+]);
 
 function sessionRequest(target: CallTarget): SessionRequest {
   return {
@@ -442,9 +450,26 @@ export class CallEngine {
     const notify = options.notifyVendor ?? !run.vendorDone;
     run.vendorDone = true;
     if (!notify || run.token === null || run.callId === null) return Promise.resolve();
-    return run.client
-      .hangup(run.token, run.callId, { keepalive: options.keepalive === true })
-      .catch(() => undefined);
+    const { token, callId } = run;
+    const keepalive = options.keepalive === true;
+    const first = run.client.hangup(token, callId, { keepalive });
+    // A call must not stay open at the vendor because the network was down at that moment (the
+    // usual reason a call is lost): the hang-up is tried again in the background, a few times.
+    // The page waits only for the first attempt.
+    if (!keepalive) void first.catch((error: unknown) => this.#retryHangup(run, token, callId, error));
+    return first.catch(() => undefined);
+  }
+
+  async #retryHangup(run: Run, token: string, callId: string, error: unknown): Promise<void> {
+    for (const wait of HANGUP_RETRY_MS) {
+      if (!RETRY_HANGUP_ON.has(toCallError(error).code)) return;
+      await delay(wait, new AbortController().signal, this.#timers);
+      try {
+        return await run.client.hangup(token, callId, {});
+      } catch (next) {
+        error = next;
+      }
+    }
   }
 
   /** A microphone asked for in the click that the call will not use. */

@@ -22,8 +22,10 @@ const ICE_WAIT_MS = { host: 20, stun: 100, turn: 300 } as const;
 const SETUP_TIMEOUT_MS = 30_000;
 /** A connected call that cannot get its signaling and media back within this is lost. */
 const RECOVERY_TIMEOUT_MS = 20_000;
-/** ICE `disconnected` often heals by itself within a second or two; restart after this. */
+/** ICE `disconnected` often heals by itself within a second or two; reconnect after this. */
 const ICE_DISCONNECTED_GRACE_MS = 2_000;
+/** An ICE restart that could not be offered yet (another offer under way) is tried again after this. */
+const RESTART_RETRY_MS = 500;
 /** RFC 4733 tone length and gap: long enough for any detector, short enough to feel direct. */
 const DTMF_TONE_MS = 120;
 const DTMF_GAP_MS = 80;
@@ -162,8 +164,11 @@ function placeCall(ua: UA, options: MediaCallOptions): Promise<MediaCall> {
   let restartPending = false;
   let restartWanted = false;
   let reconnectTried = false;
+  /** The WebSocket dropped: the call is back only once the gateway answered the re-INVITE. */
+  let signalingLost = false;
   let recoveryTimer: ReturnType<typeof setTimeout> | undefined;
   let disconnectedTimer: ReturnType<typeof setTimeout> | undefined;
+  let retryTimer: ReturnType<typeof setTimeout> | undefined;
 
   const release = () => {
     monitor?.stop();
@@ -172,6 +177,7 @@ function placeCall(ua: UA, options: MediaCallOptions): Promise<MediaCall> {
     clearTimeout(setupTimer);
     clearTimeout(recoveryTimer);
     clearTimeout(disconnectedTimer);
+    clearTimeout(retryTimer);
     signal.removeEventListener('abort', onAbort);
     audio.pause();
     audio.srcObject = null;
@@ -271,8 +277,12 @@ function placeCall(ua: UA, options: MediaCallOptions): Promise<MediaCall> {
     );
   };
   const recovered = () => {
-    if (!recovering || ended || socketDown || restartPending || restartWanted || !isIceUp(pc)) return;
+    if (!recovering || ended || socketDown || !isIceUp(pc)) return;
+    // After a network blip, audio flowing again is what counts; an ICE restart still under way
+    // finishes in the background.
+    if (signalingLost && (restartPending || restartWanted)) return;
     recovering = false;
+    signalingLost = false;
     clearTimeout(recoveryTimer);
     options.onReconnected?.();
   };
@@ -299,15 +309,18 @@ function placeCall(ua: UA, options: MediaCallOptions): Promise<MediaCall> {
       },
     );
     if (!sent) {
-      // Another offer/answer is under way: try again once it is done (or at the next ICE change).
+      // Another offer/answer is under way: try again shortly (bounded by the recovery timer).
       restartPending = false;
       restartWanted = true;
+      clearTimeout(retryTimer);
+      retryTimer = setTimeout(restartIce, RESTART_RETRY_MS);
     }
   };
   const watchSignaling = () => {
     ua.on('disconnected', () => {
       if (ended) return;
       socketDown = true;
+      signalingLost = true;
       recover();
       if (!reconnectTried) {
         // Try at once (a proxy that closed an idle connection is usually still there); JsSIP
@@ -369,10 +382,14 @@ function placeCall(ua: UA, options: MediaCallOptions): Promise<MediaCall> {
           fail(new CallError(ErrorCode.MediaFailed, 'The call\'s audio path could not be opened. A firewall may block it.'));
         }
       } else if (state === 'disconnected') {
-        // Often a short gap that ICE heals by itself; restart only if it does not.
-        recover();
+        // Often a short gap that ICE heals by itself (the quality warnings show it); only a
+        // gap that lasts is a lost connection.
         clearTimeout(disconnectedTimer);
-        disconnectedTimer = setTimeout(restartIce, ICE_DISCONNECTED_GRACE_MS);
+        disconnectedTimer = setTimeout(() => {
+          if (isIceUp(pc)) return;
+          recover();
+          restartIce();
+        }, ICE_DISCONNECTED_GRACE_MS);
       } else if (state === 'failed') {
         clearTimeout(disconnectedTimer);
         recover();
@@ -446,6 +463,16 @@ function placeCall(ua: UA, options: MediaCallOptions): Promise<MediaCall> {
       });
     } catch (error) {
       fail(new CallError(ErrorCode.MediaFailed, 'The call could not be started.', { cause: error }));
+      return;
     }
+    // JsSIP ends a call itself (BYE, cause "RTP Timeout") the moment ICE reports `failed`, which
+    // would leave nothing to recover. Once the call is up, that decision is the recovery's: it
+    // restarts ICE and gives up after reconnectTimeoutMs.
+    const established = session;
+    const terminate = established.terminate.bind(established);
+    established.terminate = (terminateOptions?: Parameters<RTCSession['terminate']>[0]) => {
+      if (settled && !ended && terminateOptions?.cause === JsSIP.C.causes.RTP_TIMEOUT) return;
+      terminate(terminateOptions);
+    };
   });
 }

@@ -591,6 +591,13 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     };
 
     const outgoing = createOutgoingAudio(call);
+    // JsSIP hangs up by itself ("RTP Timeout") when ICE fails; a gateway keeps the call while
+    // the caller recovers (rtpengine waits 60 s for media), and so does this agent.
+    const terminate = session.terminate.bind(session);
+    session.terminate = (terminateOptions?: Parameters<RTCSession['terminate']>[0]) => {
+      if (terminateOptions?.cause === JsSIP.C.causes.RTP_TIMEOUT && call.stats.confirmedAt !== null) return;
+      terminate(terminateOptions);
+    };
     session.on('peerconnection', (e: PeerConnectionEvent) =>
       attachMedia(call, e.peerconnection as RTCPeerConnection, outgoing.source),
     );

@@ -79,7 +79,11 @@ const SCENARIOS: Record<string, CallScript> = {
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const root = options.root ?? fileURLToPath(new URL('../..', import.meta.url));
   const queueMs = options.queueMs ?? 1_500;
-  const agent = await startAgent({ user: ACCESS_CODE, domain: DOMAIN, audio: options.audio ?? 'tone' });
+  // The browser dials the agent's WebSocket URL straight (the simulator hands it out as the
+  // gateway), so the agent listens where the sandbox does. A wildcard address is no URL to dial
+  // and the agent writes no IPv6 brackets: those keep the agent on loopback, as before.
+  const agentHost = options.host && !options.host.includes(':') && options.host !== '0.0.0.0' ? options.host : undefined;
+  const agent = await startAgent({ user: ACCESS_CODE, domain: DOMAIN, audio: options.audio ?? 'tone', ...(agentHost ? { host: agentHost } : {}) });
   const simulator = await startHuaweiSimulator({
     appKey: APP_KEY,
     appSecret: APP_SECRET,

@@ -304,6 +304,32 @@ describe('CallSession + CallEngine (callback mode, real HTTP)', () => {
     assert.equal(hangups[0]?.headers.authorization, `Bearer ${TOKEN}`);
   });
 
+  it('a hang-up the endpoint could not take (503) is sent again in the background until it is; a 404 is not retried', T, async () => {
+    const h = harness();
+    const { callId } = await dial(h);
+    server.push(callId, { id: 'c1', type: 'connected' });
+    await h.until('connected');
+    let refusals = 1;
+    server.intercept = (route) => (route === 'hangup' && refusals-- > 0 ? errorReply(503, 'internal-error', 'down for a moment') : undefined);
+    await h.session.hangup();
+    assert.equal(h.session.snapshot.state, 'ended', 'the page does not wait for the retries');
+    await server.waitFor(() => server.requests.filter(isHangup).length >= 2);
+    await assertQuiet(h);
+    assert.equal(server.requests.filter(isHangup).length, 2, 'tried again once, then it went through');
+    server.intercept = () => undefined;
+
+    // A refusal that is not the network's (the call is unknown) is final.
+    const again = harness();
+    const second = await dial(again);
+    server.push(second.callId, { id: 'c1', type: 'connected' });
+    await again.until('connected');
+    server.intercept = (route) => (route === 'hangup' ? errorReply(404, 'call-not-found', 'no such call') : undefined);
+    await again.session.hangup();
+    await assertQuiet(again);
+    assert.equal(server.requests.filter((r) => r.path === `/calls/${second.callId}/hangup`).length, 1);
+    server.intercept = () => undefined;
+  });
+
   it('hangup() before the engine has loaded: ended, and nothing is ever asked of the endpoint', T, async () => {
     const h = harness();
     const done = h.session.call(target);
