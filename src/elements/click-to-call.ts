@@ -3,7 +3,6 @@ import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { CallSession, type CallSessionOptions } from '../core/session.ts';
 import type { CallSnapshot } from '../core/snapshot.ts';
-import { CallError, InvalidArgumentError } from '../core/errors.ts';
 import { CallState, isFinal, isLive } from '../core/states.ts';
 import { C2CEvent, callStartEvent, qualityWarningEvent, snapshotEvent } from '../events/index.ts';
 import type { CallMode } from '../protocol/index.ts';
@@ -18,9 +17,6 @@ const loadPhoneModule = (): Promise<PhoneModule> => import('./phone.ts');
 // Each in a chunk of its own, loaded when first needed.
 const loadDevices = () => import('./devices.ts');
 const loadReadiness = () => import('./readiness.ts');
-
-/** The message of a refused device change, for the visitor (a browser's own text is not one). */
-const deviceMessage = (error: unknown, fallback: string) => (error instanceof CallError ? error.message : fallback);
 
 /**
  * A call button for a contact center. The page names a token endpoint and a destination key;
@@ -111,7 +107,8 @@ export class ClickToCall extends LitElement {
       cursor: not-allowed;
       opacity: 0.6;
     }
-    [part~='call-button'] {
+    [part~='call-button'],
+    [part~='enable-audio'] {
       background: var(--c2c-accent, #0b6bcb);
       color: var(--c2c-on-accent, #ffffff);
     }
@@ -119,7 +116,9 @@ export class ClickToCall extends LitElement {
       background: var(--c2c-danger, #b3261e);
       color: #ffffff;
     }
-    [part~='mute-button'] {
+    [part~='mute-button'],
+    [part~='tools'] button,
+    [part~='settings-button'] {
       background: #e8eaed;
       color: #1f1f1f;
     }
@@ -134,22 +133,7 @@ export class ClickToCall extends LitElement {
     }
     [part~='tools'] {
       display: flex;
-      gap: 0.25em;
-    }
-    [part~='test-audio-button'],
-    [part~='settings-button'] {
-      background: none;
-      color: inherit;
-      text-decoration: underline;
-      padding: 0.3em 0.6em;
-    }
-    [part~='enable-audio'] {
-      background: var(--c2c-accent, #0b6bcb);
-      color: var(--c2c-on-accent, #ffffff);
-      font-weight: bold;
-    }
-    [part='audio-note'] {
-      margin: 0;
+      gap: 0.5em;
     }
     [part='key'] {
       padding: 0;
@@ -164,6 +148,7 @@ export class ClickToCall extends LitElement {
       flex-wrap: wrap;
     }
     [part='error'],
+    [part='audio-note'],
     [part='device-error'],
     [part='phone-error'] {
       color: var(--c2c-danger, #b3261e);
@@ -235,7 +220,6 @@ export class ClickToCall extends LitElement {
   @state() private slots: ReadonlyArray<{ value: string; label: string }> = [];
   @state() private bookAt = '';
   @state() private keypadOpen = false;
-  @state() private deviceError = '';
   // Controllers from the lazily loaded chunks, made on first use.
   #settings: AudioSettings | null = null;
   #readiness: ReadinessRunner | null = null;
@@ -334,7 +318,7 @@ export class ClickToCall extends LitElement {
    * is shown to the visitor (part `device-error`) and rejects; the call goes on as it was.
    */
   setMicrophone(deviceId: string | null): Promise<void> {
-    return this.#useDevice(this.session.setMicrophone(deviceId), 'This microphone could not be used. Pick another.');
+    return this.#useDevice(this.session.setMicrophone(deviceId));
   }
 
   /**
@@ -343,17 +327,18 @@ export class ClickToCall extends LitElement {
    * choose the output device or the device is gone; the call goes on as it was.
    */
   setSpeaker(deviceId: string | null): Promise<void> {
-    return this.#useDevice(this.session.setSpeaker(deviceId), 'This browser cannot play the call on that speaker.');
+    return this.#useDevice(this.session.setSpeaker(deviceId));
   }
 
-  async #useDevice(change: Promise<void>, fallback: string): Promise<void> {
-    this.deviceError = '';
-    try {
-      await change;
-    } catch (error) {
-      this.deviceError = deviceMessage(error, fallback);
-      throw error;
-    }
+  #useDevice(change: Promise<void>): Promise<void> {
+    // Handled by the settings once their chunk is in: not an unhandled rejection meanwhile.
+    change.catch(() => undefined);
+    return this.#withSettings((settings) => settings.use(change));
+  }
+
+  /** The audio settings controller (its chunk loaded on first use). */
+  #withSettings<T>(use: (settings: AudioSettings) => T | Promise<T>): Promise<T> {
+    return loadDevices().then((module) => use((this.#settings ??= new module.AudioSettings(this, this.session))));
   }
 
   /** Plays the agent's audio after the browser blocked it (`snapshot.audioBlocked`); call it from a tap. */
@@ -365,18 +350,11 @@ export class ClickToCall extends LitElement {
    * The pre-call check, also run by the "Test my audio" button: WebRTC support, microphone
    * permission, a microphone, a signal that is not silence (about 1 s), the token endpoint and
    * the gateway. Callback destinations skip the audio checks. Never rejects for a failed
-   * check: read `report.ok` and each check's `status`, `code` and `message`.
+   * check: read `report.ok` and each check's `status`, `code` and `message`. Rejects with
+   * InvalidArgumentError without `endpoint` or `destination`.
    */
   checkReadiness(): Promise<ReadinessReport> {
-    if (!this.endpoint) throw new InvalidArgumentError('checkReadiness(): the endpoint is missing.');
-    if (!this.destination) throw new InvalidArgumentError('checkReadiness(): the destination is missing.');
-    const options = { endpoint: this.endpoint, destination: this.destination, mode: this.mode, microphoneId: this.snapshot.microphoneId };
-    return loadReadiness().then(async (module) => {
-      const report = await (this.#readiness ??= new module.ReadinessRunner(this)).run(options);
-      // The microphone may just have been allowed: the device names are known now.
-      void this.#settings?.refresh();
-      return report;
-    });
+    return loadReadiness().then((module) => (this.#readiness ??= new module.ReadinessRunner(this)).run());
   }
 
   override connectedCallback(): void {
@@ -435,43 +413,34 @@ export class ClickToCall extends LitElement {
   #onSnapshot(next: CallSnapshot, previous: CallSnapshot): void {
     this.state = next.state;
     this.requestUpdate();
-    if (next.audioBlocked !== previous.audioBlocked && this.#hasFocus()) {
+    if (next.audioBlocked !== previous.audioBlocked) {
       // The prompt appears: take keyboard users to it; it goes: back to the controls.
-      const part = next.audioBlocked ? 'enable-audio' : 'hangup-button';
-      void this.updateComplete.then(() => this.shadowRoot?.querySelector<HTMLElement>(`[part~=${part}]`)?.focus());
+      this.#keepFocus(next.audioBlocked ? 'enable-audio' : 'hangup-button');
     }
     if (next.state === previous.state) return;
     if (next.state !== CallState.Connected) this.keypadOpen = false;
-    if (next.state === CallState.Authorizing) this.deviceError = '';
     this.dispatchEvent(snapshotEvent(C2CEvent.StateChange, next));
-    if (isLive(next.state) && !isLive(previous.state) && this.#hasFocus()) {
-      // The call button is replaced by the controls: keep keyboard users on the widget.
-      void this.updateComplete.then(() => this.shadowRoot?.querySelector<HTMLElement>('[part~=hangup-button]')?.focus());
-    }
+    // The call button is replaced by the controls: keep keyboard users on the widget.
+    if (isLive(next.state) && !isLive(previous.state)) this.#keepFocus('hangup-button');
     if (next.state === CallState.Connected && previous.state !== CallState.Reconnecting) {
       this.dispatchEvent(snapshotEvent(C2CEvent.Connected, next));
     }
     if (isFinal(next.state)) {
       if (next.state === CallState.Failed) this.dispatchEvent(snapshotEvent(C2CEvent.Error, next));
       this.dispatchEvent(snapshotEvent(C2CEvent.Ended, next));
-      if (this.#hasFocus()) {
-        void this.updateComplete.then(() => this.shadowRoot?.querySelector<HTMLElement>('[part~=call-button]')?.focus());
-      }
+      this.#keepFocus('call-button');
     }
   }
 
-  #hasFocus(): boolean {
-    return this.shadowRoot?.activeElement != null;
+  /** When focus is in the widget, moves it to `part` once rendered (the focused control may go). */
+  #keepFocus(part: string): void {
+    if (this.shadowRoot?.activeElement == null) return;
+    void this.updateComplete.then(() => this.shadowRoot?.querySelector<HTMLElement>(`[part~=${part}]`)?.focus());
   }
 
   #toggleSettings = (): void => {
-    void loadDevices().then((module) => (this.#settings ??= new module.AudioSettings(this, this.session)).toggle());
+    void this.#withSettings((settings) => settings.toggle());
   };
-
-  #renderSettings() {
-    return html`${this.deviceError ? html`<p part="device-error" role="alert">${this.deviceError}</p>` : nothing}
-    ${this.#settings?.render() ?? nothing}`;
-  }
 
   #settingsButton() {
     return html`<button
@@ -535,7 +504,7 @@ export class ClickToCall extends LitElement {
         </button>
         ${this.#settingsButton()}
       </div>
-      ${this.#renderSettings()}
+      ${this.#settings?.render() ?? nothing}
       <div part="readiness" role="status" aria-live="polite">${this.#readiness?.render() ?? nothing}</div>
     `;
   }
@@ -611,7 +580,7 @@ export class ClickToCall extends LitElement {
         Hang up
       </button>
     </div>
-    ${canMute ? this.#renderSettings() : nothing}
+    ${canMute ? (this.#settings?.render() ?? nothing) : nothing}
     ${canMute && s.state === CallState.Connected && this.keypadOpen
       ? html`<div id="keypad" part="keypad" role="group" aria-label="Keypad">
           ${KEYS.map((key) => html`<button type="button" part="key" @click=${() => this.sendDtmf(key)}>${key}</button>`)}

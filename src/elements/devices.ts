@@ -3,6 +3,7 @@
  * visitor opens them, so the first script does not carry it.
  */
 import { html, nothing, type ReactiveController, type ReactiveControllerHost } from 'lit';
+import { CallError } from '../core/errors.ts';
 import { CallSession } from '../core/session.ts';
 import type { CallSnapshot } from '../core/snapshot.ts';
 import { LevelMeter } from './level.ts';
@@ -91,12 +92,15 @@ export interface SettingsHost extends ReactiveControllerHost, HTMLElement {
 
 /**
  * The audio settings of `<click-to-call>`: open or closed, the device lists (refreshed on
- * `devicechange` while open and when the call's state changes), and focus: the microphone
- * list when they open, the settings button when they close (button or Escape).
+ * `devicechange` while open and when the call's state changes), focus (the microphone list
+ * when they open, the settings button when they close, by the button or Escape), and why the
+ * last device change was refused.
  */
 export class AudioSettings implements ReactiveController {
   open = false;
   lists: DeviceLists | null = null;
+  /** Why the last microphone or speaker change was refused; '' once one succeeds or a call starts. */
+  error = '';
   readonly meter: LevelMeter;
   #state = '';
 
@@ -108,18 +112,48 @@ export class AudioSettings implements ReactiveController {
     this.meter = new LevelMeter(host, session);
   }
 
+  #permission: PermissionStatus | null = null;
+
   hostConnected(): void {
-    if (this.open) navigator.mediaDevices?.addEventListener('devicechange', this.refresh);
+    if (!this.open) return;
+    navigator.mediaDevices?.addEventListener('devicechange', this.refresh);
+    // Names appear once the microphone is allowed ("Test my audio", a call): list them again.
+    navigator.permissions?.query({ name: 'microphone' as PermissionName }).then(
+      (status) => {
+        this.#permission = status;
+        status.onchange = () => void (this.open && this.refresh());
+      },
+      () => undefined,
+    );
   }
 
   hostDisconnected(): void {
     navigator.mediaDevices?.removeEventListener('devicechange', this.refresh);
+    if (this.#permission) this.#permission.onchange = null;
   }
 
   hostUpdated(): void {
+    if (this.host.state !== this.#state && this.host.state === 'authorizing' && this.error) {
+      this.error = '';
+      this.host.requestUpdate();
+    }
     // A call in progress may just have been allowed the microphone: names are known now.
     if (this.open && this.host.state !== this.#state) void this.refresh();
     this.#state = this.host.state;
+  }
+
+  /** Waits for a device change; a refusal is shown to the visitor, then passed on. */
+  async use(change: Promise<void>): Promise<void> {
+    this.error = '';
+    this.host.requestUpdate();
+    try {
+      await change;
+    } catch (error) {
+      // A browser's own text (InvalidStateError, NotFoundError) is not written for the visitor.
+      this.error = error instanceof CallError ? error.message : 'This device cannot be used here. Pick another.';
+      this.host.requestUpdate();
+      throw error;
+    }
   }
 
   refresh = (): Promise<void> =>
@@ -154,9 +188,10 @@ export class AudioSettings implements ReactiveController {
   };
 
   render() {
-    if (!this.open) return nothing;
+    const error = this.error ? html`<p part="device-error" role="alert">${this.error}</p>` : nothing;
+    if (!this.open) return error;
     const s = this.host.snapshot;
-    return html`<div id="settings" part="settings" role="group" aria-label="Audio settings" @keydown=${this.#onKeydown}>
+    return html`${error}<div id="settings" part="settings" role="group" aria-label="Audio settings" @keydown=${this.#onKeydown}>
       ${renderSettings({
         lists: this.lists,
         meter: this.meter.render(),

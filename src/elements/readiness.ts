@@ -5,6 +5,8 @@
  * the microphone, has one, hears something through it, and can open the gateway's WebSocket.
  */
 import { html, nothing, type ReactiveController, type ReactiveControllerHost } from 'lit';
+import { InvalidArgumentError } from '../core/errors.ts';
+import type { CallSnapshot } from '../core/snapshot.ts';
 import { isLive, type CallState } from '../core/states.ts';
 import { ErrorCode } from '../protocol/errors.ts';
 import type { CallMode, ReadinessQuery, ReadinessResponse } from '../protocol/index.ts';
@@ -330,6 +332,16 @@ export function renderReport(report: ReadinessReport | null) {
     </ul>`;
 }
 
+/** What the runner reads of `<click-to-call>`. */
+export interface ReadinessHost extends ReactiveControllerHost {
+  readonly state: CallState;
+  readonly isConnected: boolean;
+  readonly endpoint: string;
+  readonly destination: string;
+  readonly mode: CallMode | undefined;
+  readonly snapshot: CallSnapshot;
+}
+
 /**
  * The pre-call check of one `<click-to-call>`: one run at a time (a second call joins it),
  * its report shown until a call starts, the microphone released when the element leaves.
@@ -340,7 +352,7 @@ export class ReadinessRunner implements ReactiveController {
   #run: Promise<ReadinessReport> | null = null;
   #abort: AbortController | null = null;
 
-  constructor(private readonly host: ReactiveControllerHost & { readonly state: CallState; readonly isConnected: boolean }) {
+  constructor(private readonly host: ReadinessHost) {
     host.addController(this);
   }
 
@@ -359,8 +371,12 @@ export class ReadinessRunner implements ReactiveController {
     });
   }
 
-  run(options: ReadinessOptions): Promise<ReadinessReport> {
+  /** Checks with the host's endpoint, destination, mode and chosen microphone. */
+  run(): Promise<ReadinessReport> {
     if (this.#run) return this.#run;
+    const { endpoint, destination, mode } = this.host;
+    if (!endpoint || !destination) return Promise.reject(new InvalidArgumentError('checkReadiness(): set endpoint and destination first.'));
+    const options = { endpoint, destination, mode, microphoneId: this.host.snapshot.microphoneId };
     const abort = (this.#abort = new AbortController());
     this.report = null;
     this.host.requestUpdate();

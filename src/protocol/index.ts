@@ -122,18 +122,19 @@ export type SlotsResponse = Infer<typeof SlotsResponse>;
 /**
  * The pre-call check asks which kind of call a destination makes and where its gateway is,
  * without minting a token. The same check runs in the browser before sending and in the
- * endpoint on the query string.
+ * endpoint on the query string. Marked pure so that the engine chunk, which does not use
+ * them, drops them (the browser's readiness chunk spells them out).
  */
-export const ReadinessQuery = object({
-  destination: string({ min: 1, max: 64 }),
-  mode: optional(oneOf(CALL_MODES)),
+export const ReadinessQuery = /* @__PURE__ */ object({
+  destination: /* @__PURE__ */ string({ min: 1, max: 64 }),
+  mode: /* @__PURE__ */ optional(/* @__PURE__ */ oneOf(CALL_MODES)),
 });
 export type ReadinessQuery = Infer<typeof ReadinessQuery>;
 
-export const ReadinessResponse = object({
-  mode: oneOf(CALL_MODES),
+export const ReadinessResponse = /* @__PURE__ */ object({
+  mode: /* @__PURE__ */ oneOf(CALL_MODES),
   /** WebRTC: gateway WebSocket URLs (or bare host:port, meaning wss://) to try opening. */
-  probeAddresses: optional(array(string({ min: 1, max: 256 }), { max: 8 })),
+  probeAddresses: /* @__PURE__ */ optional(/* @__PURE__ */ array(/* @__PURE__ */ string({ min: 1, max: 256 }), { max: 8 })),
 });
 export type ReadinessResponse = Infer<typeof ReadinessResponse>;
 
