@@ -103,6 +103,7 @@ export class AudioSettings implements ReactiveController {
   error = '';
   readonly meter: LevelMeter;
   #state = '';
+  #permission: PermissionStatus | null = null;
 
   constructor(
     private readonly host: SettingsHost,
@@ -112,14 +113,13 @@ export class AudioSettings implements ReactiveController {
     this.meter = new LevelMeter(host, session);
   }
 
-  #permission: PermissionStatus | null = null;
-
   hostConnected(): void {
     if (!this.open) return;
     navigator.mediaDevices?.addEventListener('devicechange', this.refresh);
     // Names appear once the microphone is allowed ("Test my audio", a call): list them again.
     navigator.permissions?.query({ name: 'microphone' as PermissionName }).then(
       (status) => {
+        if (this.#permission) this.#permission.onchange = null;
         this.#permission = status;
         status.onchange = () => void (this.open && this.refresh());
       },

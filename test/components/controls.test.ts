@@ -399,6 +399,16 @@ describe('<click-to-call> checkReadiness()', () => {
     }
   });
 
+  it('should reject with InvalidArgumentError without an endpoint, and show nothing', async () => {
+    const el = await fixture<ClickToCall>(html`<click-to-call destination="sales"></click-to-call>`);
+    expect(part<HTMLButtonElement>(el, 'test-audio-button')!.disabled).to.equal(true);
+    let refused: Error | null = null;
+    await el.checkReadiness().catch((error: Error) => (refused = error));
+    expect(refused!.name).to.equal('InvalidArgumentError');
+    await el.updateComplete;
+    expect(part(el, 'readiness')!.textContent!.trim()).to.equal('');
+  });
+
   it('should check the query and the answer in the browser exactly as the protocol schemas do', () => {
     const queries = [
       { destination: 'sales' },
