@@ -350,6 +350,48 @@ async function startKamailioOnce(options: KamailioOptions): Promise<KamailioHand
   };
 }
 
+/** Local ports of established TCP connections from 127.0.0.1 clients to 127.0.0.1:`port`. */
+function clientPortsTo(port: number): number[] {
+  const out = execFileSync('ss', ['-t', '-n', '-H', 'state', 'established', 'dst', '127.0.0.1', 'dport', '=', `:${port}`], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  // Columns: Recv-Q Send-Q Local:Port Peer:Port
+  return out
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/)[2])
+    .filter((local): local is string => Boolean(local))
+    .map((local) => Number(local.slice(local.lastIndexOf(':') + 1)));
+}
+
+/**
+ * Kills every client TCP connection to Kamailio's WebSocket port, as a network failure would:
+ * the kernel aborts the client sockets (`ss -K`, SOCK_DESTROY), which sends a RST, so the
+ * browser sees its WebSocket close (1006) and Kamailio sees "connection reset" at once.
+ * Kamailio keeps running and listening: its location table, Record-Route based dialog routing
+ * and rtpengine's call all survive, so a client can reconnect to the same URL right away.
+ * Resolves with the client ports it killed (at least one, else it throws). Needs root or
+ * CAP_NET_ADMIN and a kernel with CONFIG_INET_DIAG_DESTROY.
+ */
+export async function dropWebSocketConnections(kamailio: { wsPort: number }): Promise<number[]> {
+  const before = clientPortsTo(kamailio.wsPort);
+  if (before.length === 0) throw new Error(`no client connection to 127.0.0.1:${kamailio.wsPort} to drop`);
+  try {
+    execFileSync('ss', ['-K', '-t', '-n', 'state', 'established', 'dst', '127.0.0.1', 'dport', '=', `:${kamailio.wsPort}`], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+  } catch (error) {
+    throw new Error(`ss -K failed (needs CAP_NET_ADMIN and SOCK_DESTROY): ${String(error)}`);
+  }
+  // The same client ports must be gone; the client may already have reconnected from a new one.
+  await waitFor(`connections ${before.join(',')} aborted`, () => !clientPortsTo(kamailio.wsPort).some((p) => before.includes(p)), {
+    timeoutMs: 1_000,
+  }).catch((error: unknown) => {
+    throw new Error(`${String(error)}: ss -K did not abort them (not permitted here?)`);
+  });
+  return before;
+}
+
 // ---------------------------------------------------------------------------------------------
 // rtpengine
 
@@ -518,7 +560,55 @@ export interface BaresipHandle {
    * `received event: 'X' (end=0)` (one per digit; the `end=1` line marks the release).
    */
   dtmfReceived(): string;
+  /**
+   * One command through baresip's `ctrl_tcp` module (netstring JSON), e.g. `hangup` to end
+   * the call from the agent's side; resolves with the response's `data` or rejects on `ok: false`.
+   */
+  command(command: string, params?: string): Promise<string>;
   stop(): Promise<void>;
+}
+
+/** A netstring-JSON request to baresip's ctrl_tcp; resolves with the first `response` message. */
+function baresipCtrl(port: number, command: string, params = '', timeoutMs = 2_000): Promise<string> {
+  return new Promise((resolveCmd, reject) => {
+    const socket = tcpConnect({ port, host: '127.0.0.1' });
+    const token = Math.random().toString(36).slice(2);
+    let buffer = Buffer.alloc(0);
+    const finish = (error: Error | null, data = '') => {
+      clearTimeout(timer);
+      socket.destroy();
+      if (error) reject(error);
+      else resolveCmd(data);
+    };
+    const timer = setTimeout(() => finish(new Error(`baresip ctrl_tcp: no answer to '${command}' in ${timeoutMs} ms`)), timeoutMs);
+    socket.once('error', (error) => finish(error));
+    socket.on('data', (chunk: Buffer) => {
+      buffer = Buffer.concat([buffer, chunk]);
+      for (;;) {
+        const colon = buffer.indexOf(':');
+        if (colon < 0) return;
+        const length = Number(buffer.subarray(0, colon).toString());
+        if (buffer.length < colon + 1 + length + 1) return;
+        const body = buffer.subarray(colon + 1, colon + 1 + length).toString();
+        buffer = buffer.subarray(colon + 1 + length + 1);
+        let message: { response?: boolean; ok?: boolean; data?: string; token?: string };
+        try {
+          message = JSON.parse(body) as typeof message;
+        } catch {
+          continue;
+        }
+        if (message.response) {
+          if (message.ok === false) finish(new Error(`baresip '${command}' failed: ${message.data ?? ''}`));
+          else finish(null, message.data ?? '');
+          return;
+        }
+      }
+    });
+    socket.once('connect', () => {
+      const json = JSON.stringify({ command, params, token });
+      socket.write(`${Buffer.byteLength(json)}:${json},`);
+    });
+  });
 }
 
 /** 16-bit mono/stereo PCM from a WAV that may still be growing (header sizes are stale). */
@@ -619,6 +709,7 @@ async function startBaresipOnce(options: BaresipOptions): Promise<BaresipHandle>
   // sip_listen binds UDP and TCP on the same port.
   const sipPort = await freePortBothProtocols();
   const rtp = await freeUdpRange(20);
+  const ctrlPort = await freeTcpPort();
   const registrarHostPort = options.registrar.replace(/^sips?:/, '').replace(/;.*$/, '');
   const config = [
     'poll_method epoll',
@@ -645,6 +736,8 @@ async function startBaresipOnce(options: BaresipOptions): Promise<BaresipHandle>
     'module sndfile.so',
     'module_app account.so',
     'module_app menu.so',
+    'module_app ctrl_tcp.so',
+    `ctrl_tcp_listen 127.0.0.1:${ctrlPort}`,
     '',
   ].join('\n');
   await writeFile(join(dir, 'config'), config);
@@ -685,6 +778,7 @@ async function startBaresipOnce(options: BaresipOptions): Promise<BaresipHandle>
       return (await readdir(dir)).filter((f) => f.endsWith('.wav') && f.includes('-dec')).sort().map((f) => join(dir, f));
     },
     dtmfReceived: () => baresipDtmf(proc.log()),
+    command: (command, params) => baresipCtrl(ctrlPort, command, params),
     async stop() {
       // baresip needs over 1.5 s to leave after SIGTERM.
       await proc.stop(3_000);
