@@ -310,10 +310,11 @@ describe('call controls seen by baresip (widget -> Kamailio + rtpengine -> bares
     'DTMF over opus: baresip receives 1234# (fails: Chromium sends end-only 20 ms events when telephone-event/8000 pairs with opus/48000)',
     { todo: 'Chromium measures the tone in 48 kHz timestamp units against an 8 kHz length; see README-rig.md' },
     async (t) => {
-      const { sent, heard, log } = await sendDigits(baresip, '1234#');
+      const { sent, heard } = await sendDigits(baresip, '1234#');
       t.diagnostic(`browser sent '${sent}', baresip heard '${heard}'`);
-      assert.equal(sent, '1234#', `what left the browser${log}`);
-      assert.equal(heard, '1234#', `what baresip received${log}`);
+      // Short messages: this one is expected to fail until the mismatch is gone.
+      assert.equal(sent, '1234#', 'what left the browser');
+      assert.equal(heard, '1234#', 'what baresip received');
     },
   );
 
