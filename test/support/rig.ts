@@ -681,7 +681,8 @@ export function levelBetween(pcm: Pcm, startS: number, endS: number): { rms: num
 
 /** The digits in baresip's `received event: 'X' (end=0)` log lines, in order. */
 export function baresipDtmf(log: string): string {
-  return [...log.matchAll(/received event: '(.)' \(end=0\)/g)].map((m) => m[1]).join('');
+  // RFC 4733 events ("received event: '1' (end=0)") and SIP INFO ("received DTMF: '1' (duration=120)").
+  return [...log.matchAll(/received event: '(.)' \(end=0\)|received DTMF: '(.)'/g)].map((m) => m[1] ?? m[2]).join('');
 }
 
 /** Summarise 16-bit PCM after a WAV header; sizes in the header may be stale while recording. */
