@@ -10,13 +10,13 @@ import { ClockController } from './clock.ts';
 import { callSessionContext } from './context.ts';
 import { formatDuration, stateLabel } from './messages.ts';
 import type { AudioSettings } from './devices.ts';
-import type { ReadinessReport, ReadinessRunner } from './readiness.ts';
+import type { ReadinessReport } from './readiness.ts';
 
 type PhoneModule = typeof import('./phone.ts');
 const loadPhoneModule = (): Promise<PhoneModule> => import('./phone.ts');
-// Each in a chunk of its own, loaded when first needed.
+// The audio settings (with the level meter, the blocked-audio prompt and, in a further chunk,
+// the pre-call check) are loaded when first needed.
 const loadDevices = () => import('./devices.ts');
-const loadReadiness = () => import('./readiness.ts');
 
 /**
  * A call button for a contact center. The page names a token endpoint and a destination key;
@@ -47,8 +47,7 @@ const loadReadiness = () => import('./readiness.ts');
  * @csspart level - WebRTC calls, in the audio settings: the microphone level (a `<meter>`, 0-100; 0 while muted).
  * @csspart enable-audio - Shown when the browser blocked the agent's audio: a tap plays it.
  * @csspart audio-note - The sentence next to `enable-audio`.
- * @csspart tools - Idle WebRTC widget: the row holding `test-audio-button` and `settings-button`.
- * @csspart test-audio-button - Idle WebRTC widget: runs the pre-call check (`checkReadiness()`).
+ * @csspart test-audio-button - In the audio settings before a call: runs the pre-call check (`checkReadiness()`).
  * @csspart settings-button - Shows or hides the audio settings.
  * @csspart settings - The audio settings: microphone and speaker lists.
  * @csspart device-label - The label of a device list.
@@ -56,7 +55,7 @@ const loadReadiness = () => import('./readiness.ts');
  * @csspart speaker-select - The speaker list (only where the browser can choose the output device).
  * @csspart settings-note - A note in the audio settings (device names appear after permission).
  * @csspart device-error - Why a microphone or speaker could not be used; the call goes on.
- * @csspart readiness - The result of "Test my audio", a polite live region.
+ * @csspart readiness - In the audio settings: the result of "Test my audio", a polite live region.
  * @csspart readiness-summary - The one-line verdict of the test.
  * @csspart readiness-list - The list of checks.
  * @csspart readiness-check - One check, with `data-name` and `data-status` (`pass`, `fail`, `skip`).
@@ -117,7 +116,6 @@ export class ClickToCall extends LitElement {
       color: #ffffff;
     }
     [part~='mute-button'],
-    [part~='tools'] button,
     [part~='settings-button'] {
       background: #e8eaed;
       color: #1f1f1f;
@@ -130,10 +128,6 @@ export class ClickToCall extends LitElement {
       display: grid;
       grid-template-columns: repeat(3, 3.2em);
       gap: 0.3em;
-    }
-    [part~='tools'] {
-      display: flex;
-      gap: 0.5em;
     }
     [part='key'] {
       padding: 0;
@@ -222,7 +216,6 @@ export class ClickToCall extends LitElement {
   @state() private keypadOpen = false;
   // Controllers from the lazily loaded chunks, made on first use.
   #settings: AudioSettings | null = null;
-  #readiness: ReadinessRunner | null = null;
   #phoneModule: Promise<PhoneModule> | null = null;
   #phone: PhoneModule | null = null;
   #unsubscribe: (() => void) | null = null;
@@ -354,7 +347,7 @@ export class ClickToCall extends LitElement {
    * InvalidArgumentError without `endpoint` or `destination`.
    */
   checkReadiness(): Promise<ReadinessReport> {
-    return loadReadiness().then((module) => (this.#readiness ??= new module.ReadinessRunner(this)).run());
+    return this.#withSettings((settings) => settings.checkReadiness());
   }
 
   override connectedCallback(): void {
@@ -413,10 +406,8 @@ export class ClickToCall extends LitElement {
   #onSnapshot(next: CallSnapshot, previous: CallSnapshot): void {
     this.state = next.state;
     this.requestUpdate();
-    if (next.audioBlocked !== previous.audioBlocked) {
-      // The prompt appears: take keyboard users to it; it goes: back to the controls.
-      this.#keepFocus(next.audioBlocked ? 'enable-audio' : 'hangup-button');
-    }
+    // The "Tap to enable audio" prompt lives with the audio settings (rarely needed).
+    if (next.audioBlocked) void this.#withSettings(() => undefined);
     if (next.state === previous.state) return;
     if (next.state !== CallState.Connected) this.keypadOpen = false;
     this.dispatchEvent(snapshotEvent(C2CEvent.StateChange, next));
@@ -454,9 +445,6 @@ export class ClickToCall extends LitElement {
     </button>`;
   }
 
-  #onTestClick = (): void => {
-    this.checkReadiness().catch(() => undefined);
-  };
 
   #onCallClick = (): void => {
     void this.call();
@@ -493,19 +481,7 @@ export class ClickToCall extends LitElement {
       >
         <slot name="label">${again ? 'Call again' : 'Call us'}</slot>
       </button>
-      <div part="tools">
-        <button
-          part="test-audio-button"
-          type="button"
-          ?disabled=${this.#readiness?.running || !this.endpoint || !this.destination}
-          @click=${this.#onTestClick}
-        >
-          Test my audio
-        </button>
-        ${this.#settingsButton()}
-      </div>
-      ${this.#settings?.render() ?? nothing}
-      <div part="readiness" role="status" aria-live="polite">${this.#readiness?.render() ?? nothing}</div>
+      ${this.#settingsButton()} ${this.#settings?.render() ?? nothing}
     `;
   }
 
@@ -543,12 +519,7 @@ export class ClickToCall extends LitElement {
   #renderLive(s: CallSnapshot) {
     const since = s.connectedAt ?? s.queuedAt;
     const canMute = s.mode !== 'callback';
-    return html`${s.audioBlocked
-      ? html`<p part="audio-note" id="audio-note" role="alert">Your browser paused the call's sound.</p>
-          <button part="enable-audio" type="button" aria-describedby="audio-note" @click=${() => void this.resumeAudio().catch(() => undefined)}>
-            Tap to enable audio
-          </button>`
-      : nothing}
+    return html`${this.#settings?.renderPrompt() ?? nothing}
     <div part="controls">
       <span part="status">${stateLabel(s.state)}</span>
       ${since !== null

@@ -2,11 +2,13 @@
  * The audio settings (microphone and speaker lists): a lazily loaded chunk, fetched when the
  * visitor opens them, so the first script does not carry it.
  */
-import { html, nothing, type ReactiveController, type ReactiveControllerHost } from 'lit';
+import { html, nothing, type ReactiveController } from 'lit';
 import { CallError } from '../core/errors.ts';
 import { CallSession } from '../core/session.ts';
 import type { CallSnapshot } from '../core/snapshot.ts';
+import { isLive } from '../core/states.ts';
 import { LevelMeter } from './level.ts';
+import type { ReadinessHost, ReadinessReport, ReadinessRunner } from './readiness.ts';
 
 export interface DeviceOption {
   id: string;
@@ -83,18 +85,19 @@ export function renderSettings(view: SettingsView) {
 }
 
 /** What the audio settings need of `<click-to-call>`. */
-export interface SettingsHost extends ReactiveControllerHost, HTMLElement {
-  readonly state: string;
+export interface SettingsHost extends ReadinessHost, HTMLElement {
   readonly snapshot: CallSnapshot;
   setMicrophone(id: string | null): Promise<void>;
   setSpeaker(id: string | null): Promise<void>;
+  resumeAudio(): Promise<void>;
 }
 
 /**
  * The audio settings of `<click-to-call>`: open or closed, the device lists (refreshed on
  * `devicechange` while open and when the call's state changes), focus (the microphone list
- * when they open, the settings button when they close, by the button or Escape), and why the
- * last device change was refused.
+ * when they open, the settings button when they close, by the button or Escape), why the last
+ * device change was refused, and the "Tap to enable audio" prompt while the browser blocks
+ * the agent's audio (focus moves to it from inside the widget, and back to Hang up after).
  */
 export class AudioSettings implements ReactiveController {
   open = false;
@@ -104,6 +107,11 @@ export class AudioSettings implements ReactiveController {
   readonly meter: LevelMeter;
   #state = '';
   #permission: PermissionStatus | null = null;
+  #blocked = false;
+  /** Where focus was before this update: in the widget at all, and on the prompt. */
+  #focusIn = false;
+  #focusOnPrompt = false;
+  #readiness: ReadinessRunner | null = null;
 
   constructor(
     private readonly host: SettingsHost,
@@ -111,6 +119,8 @@ export class AudioSettings implements ReactiveController {
   ) {
     host.addController(this);
     this.meter = new LevelMeter(host, session);
+    // Made when the audio was blocked, perhaps: render the prompt now.
+    host.requestUpdate();
   }
 
   hostConnected(): void {
@@ -132,7 +142,17 @@ export class AudioSettings implements ReactiveController {
     if (this.#permission) this.#permission.onchange = null;
   }
 
+  hostUpdate(): void {
+    const active = this.host.shadowRoot?.activeElement;
+    this.#focusIn = active != null;
+    this.#focusOnPrompt = active?.part.contains('enable-audio') ?? false;
+  }
+
   hostUpdated(): void {
+    const blocked = this.#blocked;
+    this.#blocked = this.#showPrompt();
+    if (this.#blocked && !blocked && this.#focusIn) this.#focus('enable-audio');
+    if (!this.#blocked && blocked && this.#focusOnPrompt) this.#focus('hangup-button');
     if (this.host.state !== this.#state && this.host.state === 'authorizing' && this.error) {
       this.error = '';
       this.host.requestUpdate();
@@ -181,6 +201,29 @@ export class AudioSettings implements ReactiveController {
     this.host.shadowRoot?.querySelector<HTMLElement>(`[part~=${part}]`)?.focus();
   }
 
+  /** The pre-call check (its own chunk), its report shown in the settings before a call. */
+  checkReadiness(): Promise<ReadinessReport> {
+    return import('./readiness.ts').then((module) => (this.#readiness ??= new module.ReadinessRunner(this.host)).run());
+  }
+
+  #onTest = (): void => {
+    this.checkReadiness().catch(() => undefined);
+  };
+
+  #showPrompt(): boolean {
+    const s = this.host.snapshot;
+    return s.audioBlocked && isLive(s.state);
+  }
+
+  /** The prompt when the browser refused to play the agent (an autoplay policy): a tap plays it. */
+  renderPrompt() {
+    if (!this.#showPrompt()) return nothing;
+    return html`<p part="audio-note" id="audio-note" role="alert">Your browser paused the call's sound.</p>
+      <button part="enable-audio" type="button" aria-describedby="audio-note" @click=${() => void this.host.resumeAudio().catch(() => undefined)}>
+        Tap to enable audio
+      </button>`;
+  }
+
   #onKeydown = (event: KeyboardEvent): void => {
     if (event.key !== 'Escape') return;
     event.stopPropagation();
@@ -201,6 +244,12 @@ export class AudioSettings implements ReactiveController {
         onMicrophone: (id) => this.host.setMicrophone(id),
         onSpeaker: (id) => this.host.setSpeaker(id),
       })}
+      ${isLive(this.host.state)
+        ? nothing
+        : html`<button part="test-audio-button" type="button" ?disabled=${this.#readiness?.running || !this.host.endpoint || !this.host.destination} @click=${this.#onTest}>
+              Test my audio
+            </button>
+            <div part="readiness" role="status" aria-live="polite">${this.#readiness?.render() ?? nothing}</div>`}
     </div>`;
   }
 }

@@ -130,6 +130,22 @@ function openUserAgent(url: string, options: MediaCallOptions): Promise<UA> {
   });
 }
 
+/**
+ * Whether RFC 4733 events will reach the far end whole, judged from the answer. Chromium times
+ * an event in the clock of the voice codec it sends: when a gateway pairs opus (48 kHz) with
+ * only `telephone-event/8000`, each digit ends after one 20 ms packet and most get lost (seen
+ * with baresip behind rtpengine). Then, or with no telephone-event at all, SIP INFO is used.
+ */
+export function telephoneEventsWork(answer: string): boolean {
+  const payloads = /^m=audio \d+ \S+ (\d+)/m.exec(answer);
+  if (!payloads) return true;
+  const rateOf = (pt: string) => new RegExp(`^a=rtpmap:${pt} [^/\\s]+/(\\d+)`, 'm').exec(answer)?.[1];
+  const voiceRate = rateOf(payloads[1]!);
+  const eventRates = [...answer.matchAll(/^a=rtpmap:\d+ telephone-event\/(\d+)/gim)].map((m) => m[1]);
+  if (eventRates.length === 0) return false;
+  return voiceRate === undefined || eventRates.includes(voiceRate);
+}
+
 function createAudio(): HTMLAudioElement {
   const audio = document.createElement('audio');
   audio.autoplay = true;
@@ -245,10 +261,15 @@ function placeCall(ua: UA, options: MediaCallOptions): Promise<MediaCall> {
     const tones = dtmfQueue;
     dtmfQueue = '';
     const timing = { duration: DTMF_TONE_MS, interToneGap: DTMF_GAP_MS };
-    try {
-      session.sendDTMF(tones, { ...timing, transportType: JsSIP.C.DTMF_TRANSPORT.RFC2833 });
-    } catch {
-      session.sendDTMF(tones, { ...timing, transportType: JsSIP.C.DTMF_TRANSPORT.INFO });
+    const info = { ...timing, transportType: JsSIP.C.DTMF_TRANSPORT.INFO };
+    if (!telephoneEventsWork(pc?.remoteDescription?.sdp ?? '')) {
+      session.sendDTMF(tones, info);
+    } else {
+      try {
+        session.sendDTMF(tones, { ...timing, transportType: JsSIP.C.DTMF_TRANSPORT.RFC2833 });
+      } catch {
+        session.sendDTMF(tones, info);
+      }
     }
     dtmfTimer = setTimeout(() => {
       dtmfTimer = undefined;

@@ -243,9 +243,9 @@ describe('<click-to-call> blocked audio', () => {
       part(el, 'call-button')!.focus();
       part(el, 'call-button')!.click();
       await waitUntil(() => el.snapshot.audioBlocked, 'audio was never reported blocked', { timeout: 8000 });
-      await el.updateComplete;
+      // The prompt comes with the audio settings' chunk.
+      await waitUntil(() => part(el, 'enable-audio') !== null, 'no prompt', { timeout: 3000 });
       const prompt = part<HTMLButtonElement>(el, 'enable-audio')!;
-      expect(prompt).to.exist;
       expect(prompt.textContent!.trim()).to.equal('Tap to enable audio');
       expect(part(el, 'audio-note')!.getAttribute('role')).to.equal('alert');
       await waitUntil(() => el.shadowRoot!.activeElement === prompt, 'focus did not move to the prompt');
@@ -270,8 +270,9 @@ describe('<click-to-call> blocked audio', () => {
 describe('<click-to-call> checkReadiness()', () => {
   const byName = (report: ReadinessReport) => Object.fromEntries(report.checks.map((c) => [c.name, c]));
 
-  it('should pass every check in the sandbox, and show the report from "Test my audio"', async () => {
+  it('should pass every check in the sandbox, and show the report from "Test my audio" in the audio settings', async () => {
     const el = await mount();
+    await openSettings(el);
     const button = part<HTMLButtonElement>(el, 'test-audio-button')!;
     button.click();
     await waitUntil(() => button.disabled, 'the button stays enabled while the check runs');
@@ -302,6 +303,7 @@ describe('<click-to-call> checkReadiness()', () => {
 
   it('should report gateway-unreachable when no probe address opens', async () => {
     const el = await mount('sales', await deadProbeEndpoint());
+    await openSettings(el);
     const checks = byName(await el.checkReadiness());
     expect(checks['token-endpoint']!.status).to.equal('pass');
     expect(checks.gateway!.status).to.equal('fail');
@@ -401,6 +403,7 @@ describe('<click-to-call> checkReadiness()', () => {
 
   it('should reject with InvalidArgumentError without an endpoint, and show nothing', async () => {
     const el = await fixture<ClickToCall>(html`<click-to-call destination="sales"></click-to-call>`);
+    await openSettings(el);
     expect(part<HTMLButtonElement>(el, 'test-audio-button')!.disabled).to.equal(true);
     let refused: Error | null = null;
     await el.checkReadiness().catch((error: Error) => (refused = error));

@@ -350,6 +350,48 @@ async function startKamailioOnce(options: KamailioOptions): Promise<KamailioHand
   };
 }
 
+/** Local ports of established TCP connections from 127.0.0.1 clients to 127.0.0.1:`port`. */
+function clientPortsTo(port: number): number[] {
+  const out = execFileSync('ss', ['-t', '-n', '-H', 'state', 'established', 'dst', '127.0.0.1', 'dport', '=', `:${port}`], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  // Columns: Recv-Q Send-Q Local:Port Peer:Port
+  return out
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/)[2])
+    .filter((local): local is string => Boolean(local))
+    .map((local) => Number(local.slice(local.lastIndexOf(':') + 1)));
+}
+
+/**
+ * Kills every client TCP connection to Kamailio's WebSocket port, as a network failure would:
+ * the kernel aborts the client sockets (`ss -K`, SOCK_DESTROY), which sends a RST, so the
+ * browser sees its WebSocket close (1006) and Kamailio sees "connection reset" at once.
+ * Kamailio keeps running and listening: its location table, Record-Route based dialog routing
+ * and rtpengine's call all survive, so a client can reconnect to the same URL right away.
+ * Resolves with the client ports it killed (at least one, else it throws). Needs root or
+ * CAP_NET_ADMIN and a kernel with CONFIG_INET_DIAG_DESTROY.
+ */
+export async function dropWebSocketConnections(kamailio: { wsPort: number }): Promise<number[]> {
+  const before = clientPortsTo(kamailio.wsPort);
+  if (before.length === 0) throw new Error(`no client connection to 127.0.0.1:${kamailio.wsPort} to drop`);
+  try {
+    execFileSync('ss', ['-K', '-t', '-n', 'state', 'established', 'dst', '127.0.0.1', 'dport', '=', `:${kamailio.wsPort}`], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+  } catch (error) {
+    throw new Error(`ss -K failed (needs CAP_NET_ADMIN and SOCK_DESTROY): ${String(error)}`);
+  }
+  // The same client ports must be gone; the client may already have reconnected from a new one.
+  await waitFor(`connections ${before.join(',')} aborted`, () => !clientPortsTo(kamailio.wsPort).some((p) => before.includes(p)), {
+    timeoutMs: 1_000,
+  }).catch((error: unknown) => {
+    throw new Error(`${String(error)}: ss -K did not abort them (not permitted here?)`);
+  });
+  return before;
+}
+
 // ---------------------------------------------------------------------------------------------
 // rtpengine
 
@@ -361,6 +403,8 @@ export interface RtpengineHandle {
   log(): string;
   /** Sends an ng `ping` and resolves true on `pong`. */
   ping(): Promise<boolean>;
+  /** Events from the DTMF log so far (empty unless started with `dtmfLog`). */
+  dtmfEvents(): RtpengineDtmfEvent[];
   stop(): Promise<void>;
 }
 
@@ -388,13 +432,54 @@ export function rtpengineNg(ngPort: number, command: Record<string, string>, tim
   });
 }
 
-export function startRtpengine(): Promise<RtpengineHandle> {
-  return retryOnPortClash(startRtpengineOnce);
+export interface RtpengineOptions {
+  /**
+   * Collect the RFC 4733 events rtpengine sees (decrypted, from either side) through
+   * `--dtmf-log-dest`: one JSON datagram per finished event, read by `dtmfEvents()`.
+   */
+  dtmfLog?: boolean;
+  /** Extra command-line flags, e.g. `--log-level=7`. */
+  extraArgs?: string[];
 }
 
-async function startRtpengineOnce(): Promise<RtpengineHandle> {
+/** One event from rtpengine's DTMF log (`--dtmf-log-dest`). */
+export interface RtpengineDtmfEvent {
+  callid: string;
+  source_tag: string;
+  source_ip: string;
+  /** RFC 4733 event code: 0-9 digits, 10 `*`, 11 `#`, 12-15 A-D. */
+  event: number;
+  /** In the telephone-event clock's units as the sender wrote them, converted to ms by rtpengine. */
+  duration: number;
+}
+
+/** RFC 4733 event code to its key. */
+export const dtmfKey = (event: number): string => '0123456789*#ABCD'[event] ?? '?';
+
+export function startRtpengine(options: RtpengineOptions = {}): Promise<RtpengineHandle> {
+  return retryOnPortClash(() => startRtpengineOnce(options));
+}
+
+async function startRtpengineOnce(options: RtpengineOptions): Promise<RtpengineHandle> {
   const ngPort = await freeUdpPort();
   const { min, max } = await freeUdpRange(100);
+  const dtmfEvents: RtpengineDtmfEvent[] = [];
+  const dtmfSocket = options.dtmfLog ? createSocket('udp4') : undefined;
+  if (dtmfSocket) {
+    dtmfSocket.on('message', (msg) => {
+      try {
+        dtmfEvents.push(JSON.parse(msg.toString()) as RtpengineDtmfEvent);
+      } catch {
+        // Not one of rtpengine's JSON events: ignore.
+      }
+    });
+    await new Promise<void>((r, reject) => {
+      dtmfSocket.once('error', reject);
+      dtmfSocket.bind(0, '127.0.0.1', () => r());
+    });
+  }
+  const closeDtmfSocket = () => new Promise<void>((r) => (dtmfSocket ? dtmfSocket.close(() => r()) : r()));
+  const dtmfArgs = dtmfSocket ? [`--dtmf-log-dest=127.0.0.1:${dtmfSocket.address().port}`] : [];
   const proc = spawnRig('rtpengine', [
     '--config-file=none',
     '--table=-1',
@@ -407,6 +492,8 @@ async function startRtpengineOnce(): Promise<RtpengineHandle> {
     '--log-level=6',
     '--num-threads=2',
     '--delete-delay=0',
+    ...dtmfArgs,
+    ...(options.extraArgs ?? []),
   ], { marker: `--listen-ng=127.0.0.1:${ngPort}` });
   const ping = async () => (await rtpengineNg(ngPort, { command: 'ping' }, 200))?.includes('pong') ?? false;
   try {
@@ -415,9 +502,22 @@ async function startRtpengineOnce(): Promise<RtpengineHandle> {
       return ping();
     }, { intervalMs: 10 });
   } catch (error) {
+    await closeDtmfSocket();
     return failStart(proc, undefined, 'rtpengine', error);
   }
-  return { ngPort, portMin: min, portMax: max, pid: proc.pid, log: proc.log, ping, stop: () => proc.stop() };
+  return {
+    ngPort,
+    portMin: min,
+    portMax: max,
+    pid: proc.pid,
+    log: proc.log,
+    ping,
+    dtmfEvents: () => [...dtmfEvents],
+    async stop() {
+      await proc.stop();
+      await closeDtmfSocket();
+    },
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -428,6 +528,13 @@ export interface BaresipOptions {
   /** e.g. `sip:127.0.0.1:5060` (Kamailio's UDP address). */
   registrar: string;
   toneHz?: number;
+  /**
+   * The account's `audio_codecs`, best first (default `opus/48000/2,PCMU,PCMA`). baresip offers
+   * and answers `telephone-event/8000` only, whatever the codec.
+   */
+  audioCodecs?: string;
+  /** `-v`: debug lines (jitter buffer, RTP) in the log. */
+  verbose?: boolean;
 }
 
 export interface HeardAudio {
@@ -446,11 +553,140 @@ export interface BaresipHandle {
   sipPort: number;
   log(): string;
   received(): Promise<HeardAudio>;
+  /** The `*-dec.wav` files (what baresip heard), one per call, oldest first by name. */
+  recordings(): Promise<string[]>;
+  /**
+   * RFC 4733 digits baresip received so far, in order, from its log lines
+   * `received event: 'X' (end=0)` (one per digit; the `end=1` line marks the release).
+   */
+  dtmfReceived(): string;
+  /**
+   * One command through baresip's `ctrl_tcp` module (netstring JSON), e.g. `hangup` to end
+   * the call from the agent's side; resolves with the response's `data` or rejects on `ok: false`.
+   */
+  command(command: string, params?: string): Promise<string>;
   stop(): Promise<void>;
 }
 
+/** A netstring-JSON request to baresip's ctrl_tcp; resolves with the first `response` message. */
+function baresipCtrl(port: number, command: string, params = '', timeoutMs = 2_000): Promise<string> {
+  return new Promise((resolveCmd, reject) => {
+    const socket = tcpConnect({ port, host: '127.0.0.1' });
+    const token = Math.random().toString(36).slice(2);
+    let buffer = Buffer.alloc(0);
+    const finish = (error: Error | null, data = '') => {
+      clearTimeout(timer);
+      socket.destroy();
+      if (error) reject(error);
+      else resolveCmd(data);
+    };
+    const timer = setTimeout(() => finish(new Error(`baresip ctrl_tcp: no answer to '${command}' in ${timeoutMs} ms`)), timeoutMs);
+    socket.once('error', (error) => finish(error));
+    socket.on('data', (chunk: Buffer) => {
+      buffer = Buffer.concat([buffer, chunk]);
+      for (;;) {
+        const colon = buffer.indexOf(':');
+        if (colon < 0) return;
+        const length = Number(buffer.subarray(0, colon).toString());
+        if (buffer.length < colon + 1 + length + 1) return;
+        const body = buffer.subarray(colon + 1, colon + 1 + length).toString();
+        buffer = buffer.subarray(colon + 1 + length + 1);
+        let message: { response?: boolean; ok?: boolean; data?: string; token?: string };
+        try {
+          message = JSON.parse(body) as typeof message;
+        } catch {
+          continue;
+        }
+        if (message.response) {
+          if (message.ok === false) finish(new Error(`baresip '${command}' failed: ${message.data ?? ''}`));
+          else finish(null, message.data ?? '');
+          return;
+        }
+      }
+    });
+    socket.once('connect', () => {
+      const json = JSON.stringify({ command, params, token });
+      socket.write(`${Buffer.byteLength(json)}:${json},`);
+    });
+  });
+}
+
+/** 16-bit mono/stereo PCM from a WAV that may still be growing (header sizes are stale). */
+export interface Pcm {
+  rate: number;
+  channels: number;
+  /** First channel, -1..1. */
+  samples: Float32Array;
+}
+
+export async function readWav(file: string): Promise<Pcm> {
+  const buf = await readFile(file);
+  const rate = buf.length >= 28 ? buf.readUInt32LE(24) || 8000 : 8000;
+  const channels = buf.length >= 24 ? buf.readUInt16LE(22) || 1 : 1;
+  const dataAt = buf.indexOf('data');
+  const start = dataAt >= 0 ? dataAt + 8 : 44;
+  const frames = Math.max(0, Math.floor((buf.length - start) / (2 * channels)));
+  const samples = new Float32Array(frames);
+  for (let i = 0; i < frames; i++) samples[i] = buf.readInt16LE(start + 2 * channels * i) / 32768;
+  return { rate, channels, samples };
+}
+
+export interface AudioSegment {
+  loud: boolean;
+  startS: number;
+  endS: number;
+  /** Highest 10 ms-frame RMS inside the segment. */
+  maxRms: number;
+}
+
+/**
+ * Splits PCM into alternating loud / quiet segments by the RMS of 10 ms frames against
+ * `threshold`. Positions are in seconds of recorded audio, so they line up with what the far
+ * end sent regardless of when the test process looked.
+ */
+export function audioSegments(pcm: Pcm, threshold = 0.01, frameMs = 10): AudioSegment[] {
+  const frame = Math.max(1, Math.round((pcm.rate * frameMs) / 1000));
+  const segments: AudioSegment[] = [];
+  for (let i = 0; i + frame <= pcm.samples.length; i += frame) {
+    let sum = 0;
+    for (let j = i; j < i + frame; j++) sum += pcm.samples[j]! * pcm.samples[j]!;
+    const rms = Math.sqrt(sum / frame);
+    const loud = rms >= threshold;
+    const last = segments.at(-1);
+    const startS = i / pcm.rate;
+    const endS = (i + frame) / pcm.rate;
+    if (last && last.loud === loud) {
+      last.endS = endS;
+      last.maxRms = Math.max(last.maxRms, rms);
+    } else {
+      segments.push({ loud, startS, endS, maxRms: rms });
+    }
+  }
+  return segments;
+}
+
+/** RMS and peak of the samples between two positions (seconds). */
+export function levelBetween(pcm: Pcm, startS: number, endS: number): { rms: number; peak: number } {
+  const from = Math.max(0, Math.floor(startS * pcm.rate));
+  const to = Math.min(pcm.samples.length, Math.ceil(endS * pcm.rate));
+  let sum = 0;
+  let peak = 0;
+  for (let i = from; i < to; i++) {
+    const v = pcm.samples[i]!;
+    sum += v * v;
+    peak = Math.max(peak, Math.abs(v));
+  }
+  return { rms: to > from ? Math.sqrt(sum / (to - from)) : 0, peak };
+}
+
+/** The digits in baresip's `received event: 'X' (end=0)` log lines, in order. */
+export function baresipDtmf(log: string): string {
+  // RFC 4733 events ("received event: '1' (end=0)") and SIP INFO ("received DTMF: '1' (duration=120)").
+  return [...log.matchAll(/received event: '(.)' \(end=0\)|received DTMF: '(.)'/g)].map((m) => m[1] ?? m[2]).join('');
+}
+
 /** Summarise 16-bit PCM after a WAV header; sizes in the header may be stale while recording. */
-function summarisePcm16(buf: Buffer, sampleRate: number): Omit<HeardAudio, 'file'> {
+function summarisePcm16(buf: Buffer, sampleRate: number, channels = 1): Omit<HeardAudio, 'file'> {
   const dataAt = buf.indexOf('data');
   const start = dataAt >= 0 ? dataAt + 8 : 44;
   const samples = Math.max(0, Math.floor((buf.length - start) / 2));
@@ -461,7 +697,8 @@ function summarisePcm16(buf: Buffer, sampleRate: number): Omit<HeardAudio, 'file
     sum += v * v;
     if (Math.abs(v) > peak) peak = Math.abs(v);
   }
-  return { samples, seconds: samples / sampleRate, rms: samples ? Math.sqrt(sum / samples) : 0, peak };
+  // Interleaved channels (opus is recorded as stereo): seconds count frames, not samples.
+  return { samples, seconds: samples / channels / sampleRate, rms: samples ? Math.sqrt(sum / samples) : 0, peak };
 }
 
 export function startBaresip(options: BaresipOptions): Promise<BaresipHandle> {
@@ -473,6 +710,7 @@ async function startBaresipOnce(options: BaresipOptions): Promise<BaresipHandle>
   // sip_listen binds UDP and TCP on the same port.
   const sipPort = await freePortBothProtocols();
   const rtp = await freeUdpRange(20);
+  const ctrlPort = await freeTcpPort();
   const registrarHostPort = options.registrar.replace(/^sips?:/, '').replace(/;.*$/, '');
   const config = [
     'poll_method epoll',
@@ -487,6 +725,9 @@ async function startBaresipOnce(options: BaresipOptions): Promise<BaresipHandle>
     'audio_alert aubridge,rig',
     'audio_srate 8000-48000',
     'audio_channels 1-2',
+    // ausine only makes 48 kHz: baresip resamples it for an 8 kHz codec (PCMU/PCMA).
+    'ausrc_srate 48000',
+    'ausrc_channels 2',
     `snd_path ${dir}`,
     `module_path ${BARESIP_MODULES}`,
     'module g711.so',
@@ -496,15 +737,17 @@ async function startBaresipOnce(options: BaresipOptions): Promise<BaresipHandle>
     'module sndfile.so',
     'module_app account.so',
     'module_app menu.so',
+    'module_app ctrl_tcp.so',
+    `ctrl_tcp_listen 127.0.0.1:${ctrlPort}`,
     '',
   ].join('\n');
   await writeFile(join(dir, 'config'), config);
   await writeFile(
     join(dir, 'accounts'),
-    `<sip:${options.user}@${registrarHostPort};transport=udp>;regint=600;answermode=auto;audio_codecs=opus/48000/2,PCMU,PCMA\n`,
+    `<sip:${options.user}@${registrarHostPort};transport=udp>;regint=600;answermode=auto;audio_codecs=${options.audioCodecs ?? 'opus/48000/2,PCMU,PCMA'}\n`,
   );
   await writeFile(join(dir, 'contacts'), '');
-  const proc = spawnRig('baresip', ['-f', dir], { cwd: dir, marker: `baresip -f ${dir}`, dir });
+  const proc = spawnRig('stdbuf', ['-oL', 'baresip', '-f', dir, ...(options.verbose ? ['-v'] : [])], { cwd: dir, marker: `baresip -f ${dir}`, dir });
   try {
     await waitFor('baresip registration', () => {
       if (proc.child.exitCode !== null) throw new Error(`exited with ${proc.child.exitCode}`);
@@ -525,11 +768,18 @@ async function startBaresipOnce(options: BaresipOptions): Promise<BaresipHandle>
         const file = join(dir, f);
         const buf = await readFile(file);
         const rate = buf.length >= 28 ? buf.readUInt32LE(24) || 8000 : 8000;
-        const summary = summarisePcm16(buf, rate);
+        const channels = buf.length >= 24 ? buf.readUInt16LE(22) || 1 : 1;
+        const summary = summarisePcm16(buf, rate, channels);
         if (summary.samples > best.samples) best = { ...summary, file };
       }
       return best;
     },
+    async recordings() {
+      const { readdir } = await import('node:fs/promises');
+      return (await readdir(dir)).filter((f) => f.endsWith('.wav') && f.includes('-dec')).sort().map((f) => join(dir, f));
+    },
+    dtmfReceived: () => baresipDtmf(proc.log()),
+    command: (command, params) => baresipCtrl(ctrlPort, command, params),
     async stop() {
       // baresip needs over 1.5 s to leave after SIGTERM.
       await proc.stop(3_000);

@@ -87,6 +87,11 @@ request_route {
 			if (!isdsturiset()) {
 				handle_ruri_alias();
 			}
+			# A re-INVITE (e.g. an ICE restart after the browser reconnected its WebSocket) needs
+			# rtpengine exactly like the first INVITE, or the plain-RTP side gets WebRTC SDP.
+			if (is_method("INVITE|UPDATE")) {
+				route(MEDIA_OFFER);
+			}
 			route(RELAY);
 			exit;
 		}
@@ -139,6 +144,8 @@ route[RELAY] {
 }
 
 # WebRTC (WS, ICE, DTLS-SRTP) on one side, plain RTP on the other: rtpengine bridges.
+# Offers from a WS client towards a non-WS destination only (initial INVITEs and in-dialog
+# re-INVITEs/UPDATEs alike); an offer from the plain side towards a browser is not bridged.
 route[MEDIA_OFFER] {
 #!ifdef WITH_RTPENGINE
 	if (proto==WS && !($du =~ "transport=ws" || $ru =~ "transport=ws") && has_body("application/sdp")) {
