@@ -67,6 +67,11 @@ export interface HuaweiSimulatorOptions {
   /** ccmessaging-token life in seconds (documented: 1 hour). */
   ccTokenLifetimeSeconds?: number;
   support?: { webRTCSupported?: boolean; clickToCallSupported?: boolean };
+  /**
+   * How the gateway refuses an expired or unknown AccessToken. The documents give both: 401
+   * ("expired token") and 403 "auth fail! illegal or expired token info". Default 401.
+   */
+  expiredAccessTokenStatus?: 401 | 403;
   /** Loopback host to listen on. */
   host?: string;
   port?: number;
@@ -141,6 +146,8 @@ export interface HuaweiSimulator {
     failNext(path: string, fault: Fault, times?: number): void;
     /** Invalidates every AccessToken: the next ccmessaging call answers 401. */
     expireAccessTokens(): void;
+    /** From now on an expired or unknown AccessToken is refused with this status (401 or 403). */
+    refuseExpiredAccessTokensWith(status: 401 | 403): void;
     /** Invalidates every ccmessaging-token: the next ccmessaging call answers 401. */
     expireCcTokens(): void;
     /** The next ccmessaging answer carries a renewed `ccmessaging-token` header; the old one dies. */
@@ -166,6 +173,7 @@ export async function startHuaweiSimulator(options: HuaweiSimulatorOptions = {})
   const tokenLifetime = options.tokenLifetimeSeconds ?? 3600;
   const ccTokenLifetime = options.ccTokenLifetimeSeconds ?? 3600;
   let support = { webRTCSupported: true, clickToCallSupported: true, ...options.support };
+  let expiredAccessTokenStatus: 401 | 403 = options.expiredAccessTokenStatus ?? 401;
 
   const accessTokens = new Map<string, Issued>();
   const ccTokens = new Map<string, Issued & { userId: string }>();
@@ -271,6 +279,11 @@ export async function startHuaweiSimulator(options: HuaweiSimulatorOptions = {})
     return entry !== undefined && entry.expiresAt > Date.now();
   }
 
+  function expiredAccessToken(): Reply {
+    const status = expiredAccessTokenStatus;
+    return { status, body: gatewayError(`SIM.0${status}`, 'auth fail! illegal or expired token info') };
+  }
+
   function validAppKey(req: IncomingMessage): boolean {
     const key = req.headers['x-app-key'];
     return typeof key === 'string' && sameSecret(key, appKey);
@@ -327,9 +340,8 @@ export async function startHuaweiSimulator(options: HuaweiSimulatorOptions = {})
 
     if (path === HUAWEI_PATHS.applyToken) {
       if (req.method !== 'POST') return { status: 404, body: gatewayError('APIGW.0101', 'not found') };
-      if (!validAppKey(req) || !validAccessToken(req)) {
-        return { status: 401, body: gatewayError('SIM.0401', 'auth fail! illegal or expired token info') };
-      }
+      if (!validAppKey(req)) return { status: 401, body: gatewayError('SIM.0401', 'auth fail! illegal app key') };
+      if (!validAccessToken(req)) return expiredAccessToken();
       const data = json();
       const userId = data?.userId;
       const ok = data
@@ -347,9 +359,8 @@ export async function startHuaweiSimulator(options: HuaweiSimulatorOptions = {})
     const v1 = Object.values(HUAWEI_PATHS).slice(2) as string[];
     if (!v1.includes(path)) return { status: 404, body: gatewayError('APIGW.0101', 'The API does not exist or has not been published') };
 
-    if (!validAppKey(req) || !validAccessToken(req)) {
-      return { status: 401, body: gatewayError('SIM.0401', 'auth fail! illegal or expired token info') };
-    }
+    if (!validAppKey(req)) return { status: 401, body: gatewayError('SIM.0401', 'auth fail! illegal app key') };
+    if (!validAccessToken(req)) return expiredAccessToken();
     const ccHeader = req.headers['ccmessaging-token'];
     const cc = typeof ccHeader === 'string' ? ccTokens.get(ccHeader) : undefined;
     if (!cc || cc.expiresAt <= Date.now() || typeof ccHeader !== 'string') {
@@ -512,6 +523,9 @@ export async function startHuaweiSimulator(options: HuaweiSimulatorOptions = {})
       },
       failNext: (path, fault, times = 1) => void faults.push({ path, fault, times }),
       expireAccessTokens: () => accessTokens.clear(),
+      refuseExpiredAccessTokensWith: (status) => {
+        expiredAccessTokenStatus = status;
+      },
       expireCcTokens: () => ccTokens.clear(),
       renewCcTokenOnNextAnswer: () => {
         renewOnNext = true;

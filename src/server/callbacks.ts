@@ -56,9 +56,23 @@ export class CallbackCalls {
       this.#watchers.set(call.callId, controller);
       provider
         .watch(vendorCallId, (event) => void this.append(call.callId, event), controller.signal)
-        .catch((error: unknown) => {
-          if (!controller.signal.aborted) this.#o.onError(error);
+        .catch(async (error: unknown) => {
+          if (controller.signal.aborted) return;
+          this.#o.onError(error);
+          // Nothing more will be heard of this call: tell the visitor instead of leaving them waiting.
+          const code = error instanceof C2CError ? error.code : ErrorCode.VendorUnavailable;
+          await this.append(call.callId, {
+            vendorCallId,
+            type: 'failed',
+            code,
+            reason: 'vendor-lost',
+            message: code === ErrorCode.CallNotFound
+              ? 'The contact center no longer knows this call.'
+              : 'We can no longer follow this call at the contact center.',
+            vendorEventId: 'watch-failed',
+          });
         })
+        .catch((error: unknown) => this.#o.onError(error))
         .finally(() => this.#watchers.delete(call.callId));
     }
   }

@@ -442,9 +442,12 @@ export function createC2CHandler(input: C2CConfig | C2CConfigInput, options: C2C
   return Object.assign(handler, { close: () => callbacks.close() });
 }
 
-/** Events delivered after `after`, when a client resumes a poll whose answer it lost. */
+/**
+ * Events delivered after `after`, when a client resumes a poll whose answer it lost. Without
+ * `after` the client has seen no event yet: every event delivered so far was lost on the way.
+ */
 function resumeFrom(call: CallRecord, after: string | undefined): CallEvent[] | null {
-  if (after === undefined) return null;
+  if (after === undefined) return call.recentEvents.length > 0 ? [...call.recentEvents] : null;
   const index = call.recentEvents.findIndex((event) => event.id === after);
   if (index < 0 || index === call.recentEvents.length - 1) return null;
   return call.recentEvents.slice(index + 1);

@@ -292,9 +292,9 @@ export class HuaweiProvider implements Provider {
   }
 
   /**
-   * One ccmessaging call with the three headers. Adopts a renewed ccmessaging-token; on 401
-   * refreshes the AccessToken, applies for a new ccmessaging-token (same userId, so the call
-   * stays bound) and retries once.
+   * One ccmessaging call with the three headers. Adopts a renewed ccmessaging-token; on 401 or
+   * 403 refreshes the AccessToken, applies for a new ccmessaging-token (same userId, so the
+   * call stays bound) and retries once.
    */
   async #ccmessaging(
     visitor: HuaweiVisitor,
@@ -319,7 +319,9 @@ export class HuaweiProvider implements Provider {
       }, timeoutMs);
       const renewed = answer.headers.get('ccmessaging-token');
       if (renewed && renewed !== visitor.ccToken) visitor.ccToken = renewed;
-      if (answer.status === 401) {
+      // An expired AccessToken is documented both as 401 and as 403 "auth fail! illegal or
+      // expired token info" (applyToken already treats both alike).
+      if (answer.status === 401 || answer.status === 403) {
         if (attempt > 0) throw new C2CError(ErrorCode.VendorRejected, `Huawei ${api}: unauthorized even after renewing the tokens`);
         await this.accessToken(accessToken);
         const locale = typeof visitor.locale === 'string' ? visitor.locale : this.#config.locale;

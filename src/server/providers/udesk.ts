@@ -313,7 +313,7 @@ const IGNORED = new Set<string>([
   ...CALL_CATEGORY_EVENTS,
   'agent_state_change', 'agent_call_mode_change', 'acd_agent_state', 'ext_state', 'extension_state_change',
   'disconnect', 'begin', 'enqueue_succ', 'start_ivr',
-].filter((name) => !(name in KINDS)));
+].filter((name) => !Object.hasOwn(KINDS, name)));
 
 function pick(item: Flat, keys: readonly string[]): unknown {
   for (const key of keys) {
@@ -351,7 +351,8 @@ function eventNameOf(item: Flat): { name: string | undefined; raw: string | unde
       if (typeof value !== 'string' || value.trim() === '') continue;
       raw ??= value;
       const name = normalizeName(value);
-      if (name in KINDS || IGNORED.has(name)) return { name, raw: value };
+      // Own keys only: `constructor`, `toString`, `__proto__` are not event names.
+      if (Object.hasOwn(KINDS, name) || IGNORED.has(name)) return { name, raw: value };
     }
   }
   return { name: undefined, raw };
@@ -421,7 +422,7 @@ export function mapUdeskEvent(item: Flat, fallbackTime: number | undefined, log?
     log?.warn(`udesk webhook: ${raw === undefined ? 'no event name' : `unknown event '${raw}'`}; ignored`, item);
     return null;
   }
-  const kind = KINDS[name];
+  const kind = Object.hasOwn(KINDS, name) ? KINDS[name] : undefined;
   if (kind === undefined) return null;
   if (callId === undefined) {
     log?.warn(`udesk webhook: event '${name}' without a call id; ignored`, item);

@@ -50,6 +50,7 @@ export interface Rig {
   request(method: string, path: string, init?: { body?: unknown; raw?: string; token?: string; origin?: string | null; headers?: Record<string, string> }): Promise<Answer>;
   mint(destination?: string, origin?: string | null): Promise<string>;
   startCall(token: string): Promise<string>;
+  /** GET events after `after`, by default after the last event this rig has seen for the call. */
   events(token: string, callId: string, after?: string): Promise<Answer>;
   /** Polls until an answer carries an event of `type` (bounded), returns all events seen. */
   pollUntil(token: string, callId: string, type: string, maxPolls?: number): Promise<any[]>;
@@ -83,6 +84,8 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
   });
   const server = await serve({ handler, port: 0 });
   const recorded: Recorded[] = [];
+  /** The last event id each call's poller has seen. */
+  const lastSeen = new Map<string, string>();
 
   const request: Rig['request'] = async (method, path, init = {}) => {
     const headers: Record<string, string> = { ...init.headers };
@@ -123,8 +126,13 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
       if (answer.status !== 201) throw new Error(`start failed: ${answer.status} ${JSON.stringify(answer.body)}`);
       return answer.body.callId as string;
     },
-    events: (token, callId, after) =>
-      request('GET', `/calls/${encodeURIComponent(callId)}/events${after ? `?after=${encodeURIComponent(after)}` : ''}`, { token }),
+    // Like the browser: polls from the last event it has seen, unless told otherwise.
+    async events(token, callId, after = lastSeen.get(callId)) {
+      const answer = await request('GET', `/calls/${encodeURIComponent(callId)}/events${after ? `?after=${encodeURIComponent(after)}` : ''}`, { token });
+      const last = answer.status === 200 ? answer.body?.events?.at(-1)?.id : undefined;
+      if (typeof last === 'string') lastSeen.set(callId, last);
+      return answer;
+    },
     async pollUntil(token, callId, type, maxPolls = 20) {
       const seen: any[] = [];
       for (let i = 0; i < maxPolls; i++) {

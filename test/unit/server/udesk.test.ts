@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { startUdeskSimulator, type UdeskSimulator } from '../../../src/sandbox/udesk-simulator.ts';
 import { C2CError, type VendorEvent, type WebhookRequest } from '../../../src/server/provider.ts';
 import {
+  mapUdeskEvent,
   subscribeWebhook,
   udeskCalledNumber,
   UdeskConfig,
@@ -278,6 +279,16 @@ describe('udesk provider: webhook', () => {
     assert.ok(warnings.some((w) => /unknown event 'something_new'/.test(w)));
     assert.ok(warnings.some((w) => /without a call id/.test(w)));
     assert.ok(!warnings.some((w) => /record_stop/.test(w)), 'documented events are dropped quietly');
+  });
+
+  it('Object.prototype names (constructor, toString, __proto__) are unknown events, warned about, not half-matched', () => {
+    const { warnings, log } = quietLog();
+    for (const name of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+      assert.strictEqual(mapUdeskEvent({ Method: name, CallId: callId }, undefined, log), null, name);
+    }
+    assert.equal(warnings.filter((w) => /unknown event/.test(w)).length, 4);
+    // A known name behind a prototype name is still found.
+    assert.equal(mapUdeskEvent({ evt: 'constructor', Method: 'userRinging', call_id: callId }, undefined, log)?.type, 'ringing');
   });
 
   it('the same event delivered twice -> the same vendorEventId; another event -> another id', async () => {
