@@ -30,6 +30,8 @@ export interface AgentOptions {
   answerDelayMs?: number;
   /** When set, the agent hangs up this long after the call is confirmed. */
   hangupAfterMs?: number;
+  /** How long a call whose caller's WebSocket dropped waits for the caller to come back (30 s). */
+  resumeMs?: number;
 }
 
 export type EndedBy = 'caller' | 'agent' | 'system';
@@ -682,7 +684,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     ws.once('close', () => {
       if (conn.ws !== ws) return;
       const live = [...conn.calls].some((call) => call.stats.confirmedAt !== null && call.stats.endedAt === null);
-      if (live && !closing) conn.resumeTimer = setTimeout(() => endDetached(conn), RESUME_MS);
+      if (live && !closing) conn.resumeTimer = setTimeout(() => endDetached(conn), options.resumeMs ?? RESUME_MS);
       else endDetached(conn);
     });
   }

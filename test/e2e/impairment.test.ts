@@ -102,7 +102,7 @@ describe('<click-to-call> on an impaired link (browser in a network namespace)',
     t.diagnostic(`raised ${raised.at - t0} ms after the delay began (RTT ${bad.q.rttMs?.toFixed(0)} ms, MOS ${bad.q.mos?.toFixed(2)}); cleared ${cleared.at - t1} ms after it ended (RTT ${good.q.rttMs?.toFixed(0)} ms)`);
   });
 
-  test('after an 8 s blackout the call is connected again and audio flows both ways', async (t: TestContext) => {
+  test('a blackout long enough to be shown: reconnecting, then connected again with audio both ways once the link is back', async (t: TestContext) => {
     const ice: string[] = [];
     const watchIce = async () => {
       const s = (await call.ice()).iceConnectionState ?? 'none';
@@ -110,10 +110,15 @@ describe('<click-to-call> on an impaired link (browser in a network namespace)',
     };
     const t0 = await call.now();
     await call.ns.blackout(true);
-    const blackoutEnds = Date.now() + 8_000;
     try {
-      // Polled, not slept: the ICE states seen during the outage are part of the result.
-      await waitFor('blackout time', async () => (await watchIce(), Date.now() >= blackoutEnds), { timeoutMs: 10_000, intervalMs: 100 });
+      // ICE reports the outage after ~5 s and the widget shows it 2 s later: the link stays dark
+      // until then (bounded), and one second more. Polled: the ICE states seen are part of the result.
+      await waitFor('reconnecting during the blackout', async () => (await watchIce(), (await call.state()) === 'reconnecting'), {
+        timeoutMs: 15_000,
+        intervalMs: 100,
+      }).catch(fail);
+      const until = Date.now() + 1_000;
+      await waitFor('one more second of blackout', async () => (await watchIce(), Date.now() >= until), { timeoutMs: 2_000, intervalMs: 100 });
     } finally {
       await call.ns.blackout(false);
     }
@@ -125,7 +130,6 @@ describe('<click-to-call> on an impaired link (browser in a network namespace)',
     }, { timeoutMs: 15_000, intervalMs: 100 }).catch(fail);
     const states = (await call.states()).filter((s) => s.at >= t0).map((s) => s.state);
     t.diagnostic(`ICE during and after: ${ice.join(' -> ')}; widget states: ${states.join(' -> ') || '(no change)'}`);
-    // ICE reports the outage after ~5 s; 2 s later the widget shows it and restarts ICE.
     assert.deepEqual(states, ['reconnecting', 'connected'], 'the outage was shown, then the recovery');
     await call.hangup();
     await waitFor('ended', async () => (await call.state()) === 'ended', { timeoutMs: 5_000, intervalMs: 50 });

@@ -147,8 +147,9 @@ describe('real-parts rig', () => {
     await assertHandlesReleased(baseline);
   });
 
-  test('a4. caller page vanishing mid-call ends the agent call as lost', async () => {
-    const agent = await startAgent({ user: ACCESS_CODE, domain: DOMAIN });
+  test('a4. caller page vanishing mid-call ends the agent call as lost once the resume window is over', async () => {
+    // The agent keeps a call whose caller's WebSocket dropped, for the caller to reconnect.
+    const agent = await startAgent({ user: ACCESS_CODE, domain: DOMAIN, resumeMs: 500 });
     let caller: Phone | undefined;
     try {
       caller = await openPhone(chromium.browser, site, { wsUrl: agent.url, uri: `sip:visitor@${DOMAIN}` });
