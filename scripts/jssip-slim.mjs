@@ -4,6 +4,9 @@
 // - SUBSCRIBE/NOTIFY, MESSAGE and OPTIONS sessions: the widget never starts one, and JsSIP
 //   answers such requests itself (405/200) while nobody listens for them, so the classes are
 //   never built; stubs that refuse loudly replace them (about 4 KB gzip).
+// - REGISTER and outgoing REFER: the widget runs with `register: false` and never transfers.
+//   The UA always builds a Registrator, so its stub is inert (never registered) and refuses
+//   register()/unregister(); RTCSession's refer() would throw (about 2.5 KB gzip).
 // Both are ES modules with a default export only; commonjs({ requireReturnsDefault: 'auto' })
 // hands that default to JsSIP's require().
 import { readFileSync } from 'node:fs';
@@ -14,6 +17,7 @@ const DEBUG_ID = '\0c2c-debug-noop';
 const PKG_ID = '\0c2c-jssip-package';
 const UNUSED = new Set(['./Subscriber', './Notifier', './Message', './Options']);
 const UNUSED_PREFIX = '\0c2c-jssip-unused:';
+const REGISTRATOR_ID = '\0c2c-jssip-registrator';
 
 export default function jssipSlim() {
   return {
@@ -23,6 +27,8 @@ export default function jssipSlim() {
       if (source === 'debug') return DEBUG_ID;
       if (source === '../package.json') return PKG_ID;
       if (UNUSED.has(source) && importer.endsWith('/UA.js')) return UNUSED_PREFIX + source.slice(2);
+      if (source === './Registrator' && importer.endsWith('/UA.js')) return REGISTRATOR_ID;
+      if (source === './RTCSession/ReferSubscriber' && importer.endsWith('/RTCSession.js')) return UNUSED_PREFIX + 'ReferSubscriber';
       return null;
     },
     load(id) {
@@ -47,6 +53,18 @@ export default createDebug;`;
   static init_incoming(request) { request.reply(489); }
 }
 export default Unused;`;
+      }
+      if (id === REGISTRATOR_ID) {
+        return `class NoRegistrator {
+  get registered() { return false; }
+  setExtraHeaders() {}
+  setExtraContactParams() {}
+  register() { throw new Error('JsSIP registration is not part of the click-to-call build'); }
+  unregister() { throw new Error('JsSIP registration is not part of the click-to-call build'); }
+  onTransportClosed() {}
+  close() {}
+}
+export default NoRegistrator;`;
       }
       if (id === PKG_ID) {
         const pkg = JSON.parse(readFileSync(require.resolve('jssip/package.json'), 'utf8'));
