@@ -55,7 +55,12 @@ export class CallbackCalls {
       const controller = new AbortController();
       this.#watchers.set(call.callId, controller);
       provider
-        .watch(vendorCallId, (event) => void this.append(call.callId, event), controller.signal)
+        .watch(
+          vendorCallId,
+          // A store failing here must reach onError, not vanish (or become an unhandled rejection).
+          (event) => void this.append(call.callId, event).catch((error: unknown) => this.#o.onError(error)),
+          controller.signal,
+        )
         .catch(async (error: unknown) => {
           if (controller.signal.aborted) return;
           this.#o.onError(error);
