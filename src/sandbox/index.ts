@@ -82,11 +82,11 @@ const SCENARIOS: Record<string, CallScript> = {
 
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const root = options.root ?? fileURLToPath(new URL('../..', import.meta.url));
-  const APP_KEY = secret('app-key');
-  const APP_SECRET = secret('app-secret');
-  const SARV = { userId: '42', token: secret('sarv-token'), webhookSecret: secret('sarv-webhook-secret') };
-  const CCAI = { companyKey: secret('company-key'), companySecret: secret('company-secret') };
-  const UDESK = { appId: 'sandbox-app', sid: 'sandbox-sid', authToken: secret('udesk-auth-token'), secret: secret('udesk-secret') };
+  const APP_KEY = secret('huawei-ak');
+  const APP_SECRET = secret('huawei-sk');
+  const SARV = { userId: '42', token: secret('sarv'), webhookSecret: secret('sarv-webhook') };
+  const CCAI = { companyKey: secret('ccai-key'), companySecret: secret('ccai-sk') };
+  const UDESK = { appId: 'sandbox-app', sid: 'sandbox-sid', authToken: secret('udesk-auth'), secret: secret('udesk-sk') };
   const queueMs = options.queueMs ?? 1_500;
   // The browser dials the agent's WebSocket URL straight (the simulator hands it out as the
   // gateway), so the agent listens where the sandbox does. A wildcard address is no URL to dial
