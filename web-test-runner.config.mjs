@@ -82,6 +82,39 @@ function sandboxPlugin() {
     }
     return `http://127.0.0.1:${deadProbes.address().port}`;
   };
+  /**
+   * A hostile or broken token endpoint (not ours): answers what the test scripts, for the
+   * widget's handling of whatever text an endpoint sends. Any origin may call it (CORS).
+   */
+  let hostile = null;
+  let hostileScript = {};
+  const hostileEndpoint = async (script) => {
+    hostileScript = script ?? {};
+    if (!hostile) {
+      hostile = createHttpServer((req, res) => {
+        const cors = {
+          'access-control-allow-origin': req.headers.origin ?? '*',
+          'access-control-allow-headers': 'authorization, content-type, last-event-id, accept',
+          'access-control-allow-methods': 'GET, POST, OPTIONS',
+        };
+        if (req.method === 'OPTIONS') return void res.writeHead(204, cors).end();
+        const path = new URL(req.url ?? '/', 'http://x').pathname;
+        const route = path.endsWith('/session') ? 'session' : path.endsWith('/events') ? 'events' : path.endsWith('/hangup') ? 'hangup' : path.endsWith('/calls') ? 'calls' : 'other';
+        const defaults = {
+          session: { status: 201, body: { token: 'hostile-session-token-0123456789', expiresAt: Date.now() + 60_000, provider: 'hostile', mode: 'webrtc' } },
+          calls: { status: 201, body: { callId: 'hostile-call' } },
+          events: { status: 200, body: { events: [] } },
+          hangup: { status: 204 },
+          other: { status: 404, body: { error: { code: 'not-found', message: 'Not found' } } },
+        };
+        const answer = hostileScript[route] ?? defaults[route];
+        res.writeHead(answer.status, { ...cors, 'content-type': 'application/json' });
+        res.end(answer.body === undefined ? '' : JSON.stringify(answer.body));
+      });
+      await new Promise((resolve) => hostile.listen(0, '127.0.0.1', resolve));
+    }
+    return `http://127.0.0.1:${hostile.address().port}/c2c`;
+  };
   return {
     name: 'c2c-sandbox',
     async serverStart() {
@@ -94,6 +127,8 @@ function sandboxPlugin() {
       });
     },
     async serverStop() {
+      hostile?.closeAllConnections();
+      await new Promise((resolve) => (hostile ? hostile.close(resolve) : resolve()));
       deadProbes?.closeAllConnections();
       await new Promise((resolve) => (deadProbes ? deadProbes.close(resolve) : resolve()));
       for (const socket of held) socket.destroy();
@@ -135,6 +170,8 @@ function sandboxPlugin() {
           return sandbox.agent.stats();
         case 'dead-probe-endpoint':
           return deadProbeEndpoint();
+        case 'hostile-endpoint':
+          return hostileEndpoint(payload);
         case 'drop-gateway':
           return sandbox.agent.dropConnections(payload ?? {});
         default:

@@ -40,11 +40,9 @@ const CCAI_READERS = [1, 10] as const;
 /** The script of every CCAI call (status, ms). */
 const CCAI_SCRIPT: Array<[string, number?]> = [['queued', 1_000], ['assigned', 1_000], ['connected', 2_000], ['finished']];
 
-/**
- * The sandbox's udesk application (src/sandbox/index.ts keeps these private; a wrong value shows
- * up at once as a 401 on the first callback, which fails the benchmark).
- */
-const UDESK = { appId: 'sandbox-app', sid: 'sandbox-sid', authToken: 'sandbox-auth-token', secret: 'sandbox-udesk-secret' };
+/** The sandbox's udesk application (its secrets are made up at every start: read them from its config). */
+const udeskOf = (sandbox: Sandbox) =>
+  sandbox.config.providers!.udesk as { appId: string; sid: string; authToken: string; secret: string };
 const UDESK_PHONE = '+86 138 0013 8000';
 const CCAI_PHONE = '+14155550123';
 
@@ -136,6 +134,7 @@ async function waitUntil(what: string, check: () => boolean | Promise<boolean>, 
 
 /** Stops the udesk simulator's own callbacks: deletes every subscription over its signed API. */
 async function muteUdeskSimulator(sandbox: Sandbox): Promise<void> {
+  const UDESK = udeskOf(sandbox);
   for (const sub of sandbox.udesk.control.subscriptions()) {
     const timestamp = String(Date.now());
     const query = new URLSearchParams({ Timestamp: timestamp, AppId: UDESK.appId, Sid: UDESK.sid, Sign: udeskRequestSign(UDESK.sid, UDESK.authToken, timestamp) });
@@ -188,6 +187,7 @@ interface Sent {
 }
 
 async function postUdesk(sandbox: Sandbox, body: Record<string, unknown>): Promise<{ sentAt: number; answeredAt: number }> {
+  const UDESK = udeskOf(sandbox);
   const timestamp = String(Math.floor(Date.now() / 1000));
   const query = new URLSearchParams({ Timestamp: timestamp, AppId: UDESK.appId, Sign: udeskCallbackSign(UDESK.appId, UDESK.secret, timestamp) });
   const text = JSON.stringify(body);
@@ -224,7 +224,7 @@ async function oneUdeskCall(page: Page, sandbox: Sandbox, n: number): Promise<Se
   const out: Sent[] = [];
   let from = queued.index + 1;
   for (const step of steps) {
-    const body = { ...step.body, call_id: vendorCallId, AppId: UDESK.appId, Timestamp: Date.now(), agent_id: '10032', MsgId: `bench-${n}-${step.state}` };
+    const body = { ...step.body, call_id: vendorCallId, AppId: udeskOf(sandbox).appId, Timestamp: Date.now(), agent_id: '10032', MsgId: `bench-${n}-${step.state}` };
     const { sentAt, answeredAt: answered } = await postUdesk(sandbox, body);
     const seen = (await page.evaluate(SEEN(step.state, from))) as { t: number; text: string; index: number };
     if (seen.t < 0) throw new Error(`call ${n}: <call-status> never showed ${step.state} after the webhook: ${seen.text}`);

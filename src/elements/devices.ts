@@ -2,7 +2,7 @@
  * The audio settings (microphone and speaker lists): a lazily loaded chunk, fetched when the
  * visitor opens them, so the first script does not carry it.
  */
-import { html, nothing, type ReactiveController } from 'lit';
+import { adoptStyles, css, html, nothing, type CSSResultOrNative, type LitElement, type ReactiveController } from 'lit';
 import { CallError } from '../core/errors.ts';
 import { CallSession } from '../core/session.ts';
 import type { CallSnapshot } from '../core/snapshot.ts';
@@ -61,16 +61,33 @@ const choose = (pick: (id: string | null) => Promise<void>, current: string | nu
   pick(select.value || null).catch(() => (select.value = current ?? ''));
 };
 
-const STYLE = html`<style>
+/**
+ * The settings' and the pre-call check's styles, adopted into the host's shadow root as a
+ * constructed stylesheet when this chunk arrives. Not a `<style>` element in the template: a
+ * page whose Content Security Policy has no 'unsafe-inline' for styles refuses those.
+ */
+const STYLES = css`
   [part='settings'] { display: grid; gap: 0.3em; }
   [part='settings-note'] { margin: 0; }
-</style>`;
+  [part='readiness-summary'] { margin: 0; }
+  [part='readiness-list'] { margin: 0; padding-left: 1.2em; list-style: none; }
+  [part='readiness-check'][data-status='fail'] { color: var(--c2c-danger, #b3261e); }
+  .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
+`;
+
+/** Adds STYLES to the element's own (Lit's adoptStyles also covers browsers without adoptedStyleSheets). */
+function adoptSettingsStyles(host: HTMLElement): void {
+  const root = host.shadowRoot;
+  if (!root) return;
+  const own = (host.constructor as typeof LitElement).elementStyles as CSSResultOrNative[];
+  adoptStyles(root, [...own, STYLES]);
+}
 
 /** Two labelled lists; the speaker list only where the browser can route audio. */
 export function renderSettings(view: SettingsView) {
   const lists = view.lists;
-  if (!lists) return html`${STYLE}<p part="settings-note">Looking for audio devices…</p>`;
-  return html`${STYLE}<label part="device-label" for="microphone">Microphone</label>
+  if (!lists) return html`<p part="settings-note">Looking for audio devices…</p>`;
+  return html`<label part="device-label" for="microphone">Microphone</label>
     <select id="microphone" part="microphone-select" .value=${view.microphoneId ?? ''} @change=${choose(view.onMicrophone, view.microphoneId)}>
       ${options(lists.inputs, view.microphoneId)}
     </select>
@@ -118,6 +135,7 @@ export class AudioSettings implements ReactiveController {
     session: CallSession,
   ) {
     host.addController(this);
+    adoptSettingsStyles(host);
     this.meter = new LevelMeter(host, session);
     // Made when the audio was blocked, perhaps: render the prompt now.
     host.requestUpdate();

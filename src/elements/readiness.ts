@@ -304,18 +304,13 @@ export async function checkReadiness(options: ReadinessOptions): Promise<Readine
 const MARKS: Record<ReadinessStatus, string> = { pass: '✓', fail: '✗', skip: '–' };
 const STATUS_WORDS: Record<ReadinessStatus, string> = { pass: 'Passed', fail: 'Failed', skip: 'Skipped' };
 
-const STYLE = html`<style>
-  [part='readiness-summary'] { margin: 0; }
-  [part='readiness-list'] { margin: 0; padding-left: 1.2em; list-style: none; }
-  [part='readiness-check'][data-status='fail'] { color: var(--c2c-danger, #b3261e); }
-  .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
-</style>`;
+// Its styles are adopted with the audio settings' (devices.ts): no <style> element here.
 
 /** The report as the visitor reads it; `null` while the check runs. */
 export function renderReport(report: ReadinessReport | null) {
   if (!report) return html`<p part="readiness-summary">Testing your audio…</p>`;
   const shown = report.checks.filter((check) => check.status !== 'skip' || report.mode !== 'callback');
-  return html`${STYLE}<p part="readiness-summary">
+  return html`<p part="readiness-summary">
       ${report.ok ? 'Ready to call.' : 'Something needs attention before you call.'}
     </p>
     ${report.mode === 'callback'

@@ -3,6 +3,7 @@
  * a Huawei simulator whose WebRTC gateway is an answering agent made of JsSIP + @roamhq/wrtc,
  * plus the demo page and the built widget, all on one loopback port.
  */
+import { randomBytes } from 'node:crypto';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -16,6 +17,7 @@ import { startCcaiSimulator, type CcaiSimulator } from './ccai-simulator.ts';
 import { startSarvSimulator, type SarvSimulator } from './sarv-simulator.ts';
 import { startUdeskSimulator, type UdeskSimulator } from './udesk-simulator.ts';
 import { subscribeWebhook, UdeskConfig } from '../server/providers/udesk.ts';
+import type { C2CConfigInput } from '../server/config.ts';
 
 export interface SandboxOptions {
   port?: number;
@@ -43,6 +45,11 @@ export interface Sandbox {
   sarv: SarvSimulator;
   udesk: UdeskSimulator;
   ccai: CcaiSimulator;
+  /**
+   * The token endpoint's configuration, secrets included (made up afresh at every start, so
+   * that no secret is a constant in the source or in dist/): tests walk it for secrets.
+   */
+  config: C2CConfigInput;
   /** Cuts every open server-sent-events connection (tests of resume); returns how many. */
   dropStreams(): number;
   close(): Promise<void>;
@@ -50,11 +57,8 @@ export interface Sandbox {
 
 const ACCESS_CODE = '179080000537636';
 const DOMAIN = 'sandbox.c2c.invalid';
-const APP_KEY = 'sandbox-app-key';
-const APP_SECRET = 'sandbox-app-secret-not-for-browsers';
-const SARV = { userId: '42', token: 'sandbox-sarv-token', webhookSecret: 'sandbox-sarv-webhook-secret-0123456789' };
-const CCAI = { companyKey: 'sandbox-company', companySecret: 'sandbox-company-secret' };
-const UDESK = { appId: 'sandbox-app', sid: 'sandbox-sid', authToken: 'sandbox-auth-token', secret: 'sandbox-udesk-secret' };
+/** A made-up secret, new at every start: the sandbox's secrets are in no file, dist/ included. */
+const secret = (name: string) => `sandbox-${name}-${randomBytes(12).toString('hex')}`;
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -78,6 +82,11 @@ const SCENARIOS: Record<string, CallScript> = {
 
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const root = options.root ?? fileURLToPath(new URL('../..', import.meta.url));
+  const APP_KEY = secret('huawei-ak');
+  const APP_SECRET = secret('huawei-sk');
+  const SARV = { userId: '42', token: secret('sarv'), webhookSecret: secret('sarv-webhook') };
+  const CCAI = { companyKey: secret('ccai-key'), companySecret: secret('ccai-sk') };
+  const UDESK = { appId: 'sandbox-app', sid: 'sandbox-sid', authToken: secret('udesk-auth'), secret: secret('udesk-sk') };
   const queueMs = options.queueMs ?? 1_500;
   // The browser dials the agent's WebSocket URL straight (the simulator hands it out as the
   // gateway), so the agent listens where the sandbox does. A wildcard address is no URL to dial
@@ -115,7 +124,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       void setScenario(req, res, simulator, queueMs);
       return;
     }
-    serveFile(root, path, res);
+    serveFile(root, path, res, { 'content-security-policy': strictCsp(agent.url) });
   });
   await new Promise<void>((done, fail) => {
     server.once('error', fail);
@@ -124,38 +133,36 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const { port } = server.address() as AddressInfo;
   const host = options.host ?? '127.0.0.1';
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  const c2c = createC2CHandler(
-    {
-      allowedOrigins: [url, `http://localhost:${port}`, `http://127.0.0.1:${port}`, ...(options.allowedOrigins ?? [])],
-      destinations: {
-        sales: { provider: 'huawei' },
-        'callback-sarv': { provider: 'sarv', to: '101', toType: 'Agent' },
-        'callback-udesk': { provider: 'udesk', agentId: '10032', caller: '02811111111', calledDisplay: '02811111111' },
-        'callback-ccai': {
+  const config: C2CConfigInput = {
+    allowedOrigins: [url, `http://localhost:${port}`, `http://127.0.0.1:${port}`, ...(options.allowedOrigins ?? [])],
+    destinations: {
+      sales: { provider: 'huawei' },
+      'callback-sarv': { provider: 'sarv', to: '101', toType: 'Agent' },
+      'callback-udesk': { provider: 'udesk', agentId: '10032', caller: '02811111111', calledDisplay: '02811111111' },
+      'callback-ccai': {
         provider: 'ccai',
         menuId: 9,
         lang: 'en',
         // Bookable around the clock, so the demo always has times to offer.
         schedule: { timeZone: 'UTC', days: [0, 1, 2, 3, 4, 5, 6], start: '00:00', end: '23:59', slotMinutes: 30, daysAhead: 2, perSlot: 50 },
       },
-      },
-      providers: {
-        sarv: { baseUrl: sarv.url, ...SARV },
-        udesk: { baseUrl: udesk.url, ...UDESK },
-        ccai: { baseUrl: ccai.url, ...CCAI, pollIntervalMs: 500 },
-        huawei: {
-          baseUrl: simulator.url,
-          appKey: APP_KEY,
-          appSecret: APP_SECRET,
-          channelId: 'sandbox-web-channel',
-          // The pre-call check's gateway probe: the agent is the sandbox's only gateway.
-          probeAddresses: [agent.url],
-          ...(options.iceServers ? { iceServers: options.iceServers } : {}),
-        },
+    },
+    providers: {
+      sarv: { baseUrl: sarv.url, ...SARV },
+      udesk: { baseUrl: udesk.url, ...UDESK },
+      ccai: { baseUrl: ccai.url, ...CCAI, pollIntervalMs: 500 },
+      huawei: {
+        baseUrl: simulator.url,
+        appKey: APP_KEY,
+        appSecret: APP_SECRET,
+        channelId: 'sandbox-web-channel',
+        // The pre-call check's gateway probe: the agent is the sandbox's only gateway.
+        probeAddresses: [agent.url],
+        ...(options.iceServers ? { iceServers: options.iceServers } : {}),
       },
     },
-    { basePath: '/c2c' },
-  );
+  };
+  const c2c = createC2CHandler(config, { basePath: '/c2c' });
   handler = createNodeListener(c2c);
   const handlerClose = () => c2c.close();
 
@@ -182,6 +189,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     sarv,
     udesk,
     ccai,
+    config,
     dropStreams() {
       const count = streams.size;
       for (const res of streams) res.socket?.destroy();
@@ -216,17 +224,46 @@ async function setScenario(req: IncomingMessage, res: ServerResponse, simulator:
   res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: true, scenario: name }));
 }
 
-function serveFile(root: string, path: string, res: ServerResponse): void {
+/**
+ * The strict Content Security Policy of demo/csp.html (README, "Strict Content Security
+ * Policy"): no inline code, no eval, Trusted Types enforced with only Lit's `lit-html` policy.
+ * `gateway` is where the browser opens its SIP WebSocket (the sandbox's agent).
+ */
+export function strictCsp(gateway: string): string {
+  return [
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self'",
+    `connect-src 'self' ${new URL(gateway).origin}`,
+    "media-src 'none'",
+    "img-src 'none'",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+    "require-trusted-types-for 'script'",
+    'trusted-types lit-html',
+  ].join('; ');
+}
+
+/** Pages served with their own headers (the strict-CSP demo). */
+const PAGE_HEADERS: Record<string, 'content-security-policy'> = { 'demo/csp.html': 'content-security-policy' };
+
+function serveFile(root: string, path: string, res: ServerResponse, pageHeaders: Record<string, string> = {}): void {
   const relative = path === '/' ? 'demo/index.html' : path.replace(/^\/+/, '');
   const file = resolve(root, normalize(relative));
   const allowed = [join(root, 'demo') + sep, join(root, 'dist') + sep];
-  if (!allowed.some((dir) => file.startsWith(dir)) || !existsSync(file) || !statSync(file).isFile()) {
+  // dist/server/ is the Node build (endpoint, CLI, sandbox): nothing a browser needs.
+  const serverBuild = join(root, 'dist', 'server') + sep;
+  if (!allowed.some((dir) => file.startsWith(dir)) || file.startsWith(serverBuild) || !existsSync(file) || !statSync(file).isFile()) {
     res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found');
     return;
   }
+  const header = PAGE_HEADERS[relative];
   res.writeHead(200, {
     'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
     'cache-control': 'no-cache',
+    'x-content-type-options': 'nosniff',
+    ...(header && pageHeaders[header] ? { [header]: pageHeaders[header] } : {}),
   });
   createReadStream(file).pipe(res);
 }

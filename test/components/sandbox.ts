@@ -31,3 +31,9 @@ export const agentUrl = () => executeServerCommand('agent-url') as Promise<strin
 export const dropGateway = (refuseMs = 0) => executeServerCommand('drop-gateway', { refuseMs }) as Promise<number>;
 /** A token endpoint like the sandbox's whose readiness probe addresses are all dead. */
 export const deadProbeEndpoint = () => executeServerCommand('dead-probe-endpoint') as Promise<string>;
+/**
+ * A token endpoint that is not ours (hostile or broken): each route answers what `script` says
+ * (`{ session?, calls?, events?, hangup?: { status, body } }`), valid defaults otherwise.
+ */
+export const hostileEndpoint = (script: Record<string, { status: number; body?: unknown }> = {}) =>
+  executeServerCommand('hostile-endpoint', script) as Promise<string>;

@@ -8,8 +8,11 @@ import { main, udeskWebhookUrlProblem, USAGE } from '../../../src/server/cli.ts'
 
 const APP_ID = 'a54a8b77-f12d-4ac9-742d-5b2bef5c4d11';
 const SID = '123456789abcdef';
-const AUTH_TOKEN = 'sim-auth-token';
-const SECRET = 'sim-app-secret';
+// Given to the simulator explicitly: its defaults are in dist/ (the sandbox bundle), and no
+// secret a test configures may be (test/unit/security/secrets.test.ts).
+const AUTH_TOKEN = 'cli-subscribe-test-auth-token';
+const SECRET = 'cli-subscribe-test-app-secret';
+const SIM_KEYS = { appId: APP_ID, sid: SID, authToken: AUTH_TOKEN, secret: SECRET };
 const WEBHOOK = 'https://shop.example/c2c/webhooks/udesk';
 const DEFAULT_EVENTS = ['agent_ringing', 'agent_answer', 'start_dialout', 'user_ringing', 'user_answer', 'user_hangup', 'agent_hangup', 'hangup_cause', 'end'];
 
@@ -44,7 +47,7 @@ describe('c2c-server subscribe-udesk', () => {
   }
 
   before(async () => {
-    sim = await startUdeskSimulator();
+    sim = await startUdeskSimulator(SIM_KEYS);
     dir = mkdtempSync(join(tmpdir(), 'c2c-subscribe-'));
   });
   after(async () => {
@@ -69,7 +72,7 @@ describe('c2c-server subscribe-udesk', () => {
   });
 
   it('subscribes via the app CallbackUrl with the events given, keeping to the call list', async () => {
-    const other = await startUdeskSimulator();
+    const other = await startUdeskSimulator(SIM_KEYS);
     try {
       const cli = io();
       const file = configFile({ udesk: udeskKeys({ baseUrl: other.url }) });
@@ -92,7 +95,7 @@ describe('c2c-server subscribe-udesk', () => {
   });
 
   it('accepts http only on 127.0.0.1 / localhost', async () => {
-    const other = await startUdeskSimulator();
+    const other = await startUdeskSimulator(SIM_KEYS);
     try {
       const cli = io();
       const url = 'http://127.0.0.1:8787/webhooks/udesk';
@@ -192,7 +195,7 @@ describe('c2c-server subscribe-udesk', () => {
   });
 
   it('exits 1 with vendor-unavailable when udesk cannot be reached', async () => {
-    const gone = await startUdeskSimulator();
+    const gone = await startUdeskSimulator(SIM_KEYS);
     const url = gone.url;
     await gone.close();
     const cli = io();

@@ -16,8 +16,11 @@ import {
 
 const APP_ID = 'a54a8b77-f12d-4ac9-742d-5b2bef5c4d11';
 const SID = '123456789abcdef';
-const AUTH_TOKEN = 'sim-auth-token';
-const SECRET = 'sim-app-secret';
+// Given to the simulator explicitly: its defaults are in dist/ (the sandbox bundle), and no
+// secret a test configures may be (test/unit/security/secrets.test.ts).
+const AUTH_TOKEN = 'udesk-test-auth-token';
+const SECRET = 'udesk-test-app-secret';
+const SIM_KEYS = { appId: APP_ID, sid: SID, authToken: AUTH_TOKEN, secret: SECRET };
 const DESTINATION = { agentId: '10032', caller: '057126200670', calledDisplay: '057126200670' };
 const PHONE = '+8613676546374';
 
@@ -60,7 +63,7 @@ function signedCallback(body: unknown, opts: { at?: number; appId?: string; secr
 describe('udesk provider: originatev2', () => {
   let sim: UdeskSimulator;
   before(async () => {
-    sim = await startUdeskSimulator({ agents: { '10032': 'ready', '10033': 'offline', '10034': 'busy' } });
+    sim = await startUdeskSimulator({ ...SIM_KEYS, agents: { '10032': 'ready', '10033': 'offline', '10034': 'busy' } });
   });
   after(() => sim.close());
 
@@ -360,7 +363,7 @@ describe('udesk end to end: subscription and signed callbacks', () => {
   let provider: UdeskProvider;
   let receiver: Awaited<ReturnType<typeof startReceiver>>;
   before(async () => {
-    sim = await startUdeskSimulator();
+    sim = await startUdeskSimulator(SIM_KEYS);
     provider = new UdeskProvider(configFor(sim), { log: quietLog().log });
     receiver = await startReceiver(provider);
   });
@@ -390,7 +393,7 @@ describe('udesk end to end: subscription and signed callbacks', () => {
   });
 
   it('subscribeWebhook via the app CallbackUrl and webhooks/events keeps to the call category list', async () => {
-    const other = await startUdeskSimulator();
+    const other = await startUdeskSimulator(SIM_KEYS);
     try {
       const result = await subscribeWebhook(configFor(other), 'https://shop.example/c2c/webhooks/udesk', undefined, { via: 'app' });
       assert.equal(other.control.app().callbackUrl, 'https://shop.example/c2c/webhooks/udesk');
