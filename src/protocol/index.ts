@@ -45,7 +45,7 @@ export const SessionRequest = object({
   mode: optional(oneOf(CALL_MODES)),
   locale: optional(string({ max: 16 })),
   /** The token the page's CAPTCHA (Turnstile, hCaptcha, reCAPTCHA) produced, when the endpoint asks for one. */
-  captchaToken: optional(string({ min: 1, max: 4096 })),
+  captchaToken: optional(string({ min: 1, max: 8192 })),
 });
 export type SessionRequest = Infer<typeof SessionRequest>;
 

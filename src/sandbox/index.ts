@@ -3,6 +3,7 @@
  * a Huawei simulator whose WebRTC gateway is an answering agent made of JsSIP + @roamhq/wrtc,
  * plus the demo page and the built widget, all on one loopback port.
  */
+import { randomBytes } from 'node:crypto';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -139,6 +140,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const c2c = createC2CHandler(
     {
       allowedOrigins: [url, `http://localhost:${port}`, `http://127.0.0.1:${port}`, ...(options.allowedOrigins ?? [])],
+      // One process: a fresh key per run, said out loud so the demo prints no warning about it.
+      signingKeys: [{ kid: 'sandbox', secret: randomBytes(32).toString('base64url') }],
       // On, as in production, but a test suite calls the same simulated phones back to back.
       limits: { ...SANDBOX_LIMITS, ...options.limits },
       destinations: {

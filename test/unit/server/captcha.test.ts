@@ -172,9 +172,9 @@ describe('CAPTCHA hook', () => {
     verifier.answer = (form) => ({ json: { success: form.get('response') === 'good-token' } });
   });
 
-  it('a CAPTCHA token over 4096 characters is an invalid request, never sent to the verifier', async () => {
+  it('a CAPTCHA token over 8192 characters is an invalid request, never sent to the verifier', async () => {
     await withCaptcha({}, async (rig) => {
-      const tooLong = await mint(rig, 'x'.repeat(5000));
+      const tooLong = await mint(rig, 'x'.repeat(8193));
       assert.equal(tooLong.status, 400);
       assert.equal(tooLong.body.error.code, 'invalid-request');
       assert.equal(verifier.seen.length, 0);
