@@ -81,7 +81,6 @@ function warnOnce(message: string): void {
 const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/;
 const MAX_AUTHORIZATION_LENGTH = 4096;
 
-
 /** How many delivered events a call keeps for resumed polls. */
 const RECENT_EVENTS = 20;
 const SEEN_EVENT_IDS = 200;
@@ -215,10 +214,12 @@ export function createC2CHandler(input: C2CConfig | C2CConfigInput, options: C2C
   const webhookLimit = bodyLimit({ maxSize: WEBHOOK_BODY_LIMIT_BYTES, onError: tooLarge });
   api.use('*', (c, next) => (new URL(c.req.url).pathname.startsWith(`${basePath}/webhooks/`) ? webhookLimit : browserLimit)(c, next));
 
+  let warnedNoAddress = false;
   /** The visitor's address, or null when the runtime gives none (per-IP limits then skip). */
   function ipOf(c: Context): string | null {
     const ip = clientAddress(c.req.header('X-Forwarded-For'), c.env?.clientAddress, config.trustProxy);
-    if (ip === null && (limits.sessionsPerIp || limits.callsPerIp)) {
+    if (ip === null && (limits.sessionsPerIp || limits.callsPerIp) && !warnedNoAddress) {
+      warnedNoAddress = true;
       onWarning('[c2c-server] A request came without a client address: per-IP limits skip it. Pass { clientAddress } to the handler, or set trustProxy behind a proxy.');
     }
     return ip;

@@ -127,6 +127,7 @@ describe('limits: per client address', () => {
     const mint = () => handler(new Request('http://c2c.test/session', { method: 'POST', body: '{"destination":"nowhere"}' }));
     assert.equal((await mint()).status, 404);
     assert.equal((await mint()).status, 404, 'not rate-limited');
+    assert.equal(warnings.length, 1, 'warned once');
     assert.match(warnings[0] ?? '', /client address/);
     const known = () => handler(new Request('http://c2c.test/session', { method: 'POST', body: '{"destination":"nowhere"}' }), { clientAddress: '192.0.2.9' });
     assert.equal((await known()).status, 404);
