@@ -29,11 +29,12 @@ function sessionRequest(target: CallTarget): SessionRequest {
     destination: target.destination,
     ...(target.mode ? { mode: target.mode } : {}),
     ...(target.locale ? { locale: target.locale } : {}),
+    ...(target.captchaToken ? { captchaToken: target.captchaToken } : {}),
   };
 }
 
 function targetKey(target: CallTarget): string {
-  return JSON.stringify([target.endpoint, target.destination, target.mode ?? null, target.locale ?? null]);
+  return JSON.stringify([target.endpoint, target.destination, target.mode ?? null, target.locale ?? null, target.captchaToken ?? null]);
 }
 
 /** Resources of one call; a newer call never sees an older one's. */
@@ -240,9 +241,10 @@ export class CallEngine {
 
       this.#move(run, CallState.Dialing);
       // Not aborted by hangup(): if the vendor created the call, we must learn its id to drop it.
+      // The destination is named again: the endpoint refuses a token minted for another.
       const request = session.mode === 'callback'
-        ? { phone: target.phone, ...(target.scheduledAt ? { scheduledAt: target.scheduledAt } : {}) }
-        : {};
+        ? { destination: target.destination, phone: target.phone, ...(target.scheduledAt ? { scheduledAt: target.scheduledAt } : {}) }
+        : { destination: target.destination };
       const { callId } = await run.client.startCall(run.token, request, new AbortController().signal);
       run.callId = callId;
       if (run.stopping) {

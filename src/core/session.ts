@@ -21,6 +21,8 @@ export interface CallTarget {
   phone?: string | undefined;
   /** Callback calls: ISO 8601 time to be called at, instead of now. */
   scheduledAt?: string | undefined;
+  /** The page's CAPTCHA token, sent with the session request. */
+  captchaToken?: string | undefined;
 }
 
 export interface CallSessionOptions {

@@ -200,6 +200,13 @@ export class ClickToCall extends LitElement {
    */
   @property({ attribute: false }) phone = '';
 
+  /**
+   * The token of the page's CAPTCHA (Turnstile, hCaptcha, reCAPTCHA), when the token endpoint
+   * asks for one: set it when the CAPTCHA is solved, or in a `c2c-call-start` listener. It is
+   * sent with the session request; such tokens are single-use, so reset the CAPTCHA after a call.
+   */
+  @property({ attribute: false }) captchaToken = '';
+
   /** The current call state, reflected for styling (`click-to-call[state=connected]`). Read-only. */
   @property({ reflect: true }) state: CallState = CallState.Idle;
 
@@ -256,6 +263,7 @@ export class ClickToCall extends LitElement {
       destination: this.destination,
       mode: this.mode,
       locale: this.#locale(),
+      captchaToken: this.captchaToken,
       ...(phone ? { phone } : {}),
       ...(phone && this.bookAt ? { scheduledAt: this.bookAt } : {}),
     });
@@ -390,7 +398,7 @@ export class ClickToCall extends LitElement {
 
   #prefetch = (): void => {
     if (this.disabled) return;
-    const target = { endpoint: this.endpoint, destination: this.destination, mode: this.mode, locale: this.#locale() };
+    const target = { endpoint: this.endpoint, destination: this.destination, mode: this.mode, locale: this.#locale(), captchaToken: this.captchaToken };
     this.session.prefetch(this.mode, target).catch(() => undefined);
     if (this.mode === 'callback') this.#loadPhone().catch(() => undefined);
   };
@@ -466,13 +474,19 @@ export class ClickToCall extends LitElement {
     </div>`;
   }
 
+  #error(s: CallSnapshot) {
+    const e = s.state === CallState.Failed && s.error;
+    if (!e) return nothing;
+    const wait = e.retryAfter;
+    // The endpoint's own sentence, unless a limit says how long to wait.
+    return html`<p part="error" role="alert">${e.code === 'rate-limited' && wait ? `Too many calls. Try again in ${wait < 120 ? `${Math.ceil(wait)} s` : `${Math.ceil(wait / 60)} min`}.` : e.message}</p>`;
+  }
+
   #renderIdle(s: CallSnapshot) {
     if (this.mode === 'callback') return this.#renderCallbackForm(s);
     const again = isFinal(s.state);
     return html`
-      ${s.state === CallState.Failed && s.error
-        ? html`<p part="error" role="alert">${s.error.message}</p>`
-        : nothing}
+      ${this.#error(s)}
       <button
         part="call-button"
         type="button"
@@ -492,7 +506,7 @@ export class ClickToCall extends LitElement {
 
   #renderCallbackForm(s: CallSnapshot) {
     const phone = this.#phone;
-    const notice = html`${s.state === CallState.Failed && s.error ? html`<p part="error" role="alert">${s.error.message}</p>` : nothing}
+    const notice = html`${this.#error(s)}
     ${s.state === CallState.Scheduled && s.scheduledAt
       ? html`<p part="status">${stateLabel(s.state)}: ${new Date(s.scheduledAt).toLocaleString(this.#locale())}</p>`
       : nothing}`;

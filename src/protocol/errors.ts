@@ -28,6 +28,8 @@ export const ErrorCode = {
   NetworkLost: 'network-lost',
   InvalidPhoneNumber: 'invalid-phone-number',
   RateLimited: 'rate-limited',
+  /** The CAPTCHA token was missing, refused, or could not be checked. */
+  CaptchaFailed: 'captcha-failed',
   InternalError: 'internal-error',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

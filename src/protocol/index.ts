@@ -11,7 +11,9 @@
  *   GET  /slots?destination=                                    -> SlotsResponse
  *   GET  /readiness?destination=&mode=  ReadinessQuery          -> ReadinessResponse
  *
- * Any non-2xx answer has an ErrorBody. `Bearer` is the session token from /session.
+ * Any non-2xx answer has an ErrorBody (`rate-limited` also sets `Retry-After`). `Bearer` is
+ * the session token from /session: it starts one call within `expiresAt`, then stays good for
+ * that call's events and hang-up while the call lives.
  */
 import { array, boolean, literal, number, object, oneOf, optional, string, tagged, union, type Check, type Infer } from './check.ts';
 
@@ -42,6 +44,8 @@ export const SessionRequest = object({
   destination: string({ min: 1, max: 64 }),
   mode: optional(oneOf(CALL_MODES)),
   locale: optional(string({ max: 16 })),
+  /** The token the page's CAPTCHA (Turnstile, hCaptcha, reCAPTCHA) produced, when the endpoint asks for one. */
+  captchaToken: optional(string({ min: 1, max: 8192 })),
 });
 export type SessionRequest = Infer<typeof SessionRequest>;
 
@@ -56,6 +60,8 @@ export const SessionResponse = object({
 export type SessionResponse = Infer<typeof SessionResponse>;
 
 export const StartCallRequest = object({
+  /** The destination the session was minted for; another one is refused. */
+  destination: optional(string({ min: 1, max: 64 })),
   /** Callback mode: the visitor's number in E.164. */
   phone: optional(string({ max: 32 })),
   /** Callback mode: ISO 8601 time for a booked callback. */

@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createC2CHandler } from '../server/handler.ts';
+import type { LimitsConfig } from '../server/config.ts';
 import { createNodeListener } from '../server/node.ts';
 import { startAgent, type Agent, type AgentAudio } from './agent.ts';
 import { startHuaweiSimulator, type CallScript, type HuaweiSimulator } from './huawei-simulator.ts';
@@ -32,6 +33,8 @@ export interface SandboxOptions {
   quiet?: boolean;
   /** More origins allowed to call the endpoint (a test runner's page, say). */
   allowedOrigins?: string[];
+  /** Abuse limits of the endpoint (default: on, but generous enough for a test run). */
+  limits?: Partial<LimitsConfig>;
   /** STUN/TURN servers handed to the browser (benchmarks use a dead one). */
   iceServers?: Array<{ urls: string | string[]; username?: string; credential?: string }>;
 }
@@ -69,6 +72,15 @@ const TYPES: Record<string, string> = {
   '.map': 'application/json',
   '.svg': 'image/svg+xml',
   '.png': 'image/png',
+};
+
+const SANDBOX_LIMITS: LimitsConfig = {
+  sessionsPerIp: { points: 600, durationSeconds: 60 },
+  callsPerIp: { points: 300, durationSeconds: 60 },
+  callsPerNumber: { points: 100, durationSeconds: 600 },
+  numberCooldownSeconds: 0,
+  callsPerDestination: { points: 300, durationSeconds: 60 },
+  callsTotal: { points: 600, durationSeconds: 60 },
 };
 
 /** Scenarios the demo page can pick for the next call (sandbox only). */
@@ -135,6 +147,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   const config: C2CConfigInput = {
     allowedOrigins: [url, `http://localhost:${port}`, `http://127.0.0.1:${port}`, ...(options.allowedOrigins ?? [])],
+    // One process: a fresh key per run, said out loud so the demo prints no warning about it.
+    signingKeys: [{ kid: 'sandbox', secret: randomBytes(32).toString('base64url') }],
+    // On, as in production, but a test suite calls the same simulated phones back to back.
+    limits: { ...SANDBOX_LIMITS, ...options.limits },
     destinations: {
       sales: { provider: 'huawei' },
       'callback-sarv': { provider: 'sarv', to: '101', toType: 'Agent' },

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import * as z from 'zod';
 import { CALLBACK_VENDORS, type CallbackVendorName } from './providers/vendors.ts';
 import { ScheduleConfig } from './schedule.ts';
+import { CaptchaConfig } from './captcha.ts';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -67,6 +68,41 @@ export const DestinationConfig = z
   .catchall(z.unknown());
 export type DestinationConfig = z.output<typeof DestinationConfig>;
 
+/** One rate limit: at most `points` uses per `durationSeconds`, or `false` for none. */
+const Limit = z
+  .strictObject({
+    points: z.number().int().min(1).max(1_000_000),
+    durationSeconds: z.number().int().min(1).max(7 * 86_400),
+  })
+  .or(z.literal(false));
+
+/**
+ * Abuse limits, on by default. A refusal is HTTP 429 `rate-limited` with `Retry-After`.
+ * Unknown keys are errors, so that a typo does not silently leave a limit at its default.
+ */
+export const LimitsConfig = z.strictObject({
+  /** Sessions minted per client address (hover prefetch mints one too). */
+  sessionsPerIp: Limit.default({ points: 20, durationSeconds: 60 }),
+  /** Calls started per client address. */
+  callsPerIp: Limit.default({ points: 10, durationSeconds: 600 }),
+  /** Callback calls to one visitor number. */
+  callsPerNumber: Limit.default({ points: 3, durationSeconds: 3_600 }),
+  /** Callback: seconds after a call to a number before the next one to it (0: none). */
+  numberCooldownSeconds: z.number().int().min(0).max(86_400).default(120),
+  /** Calls started to one destination. */
+  callsPerDestination: Limit.default({ points: 60, durationSeconds: 60 }),
+  /** Circuit breaker: calls started through this endpoint in all. */
+  callsTotal: Limit.default({ points: 300, durationSeconds: 60 }),
+});
+export type LimitsConfig = z.output<typeof LimitsConfig>;
+
+const SigningKeyConfig = z.strictObject({
+  /** Named in each token's header, so the verifying key is found without trying them all. */
+  kid: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'expected 1 to 64 letters, digits, dots, dashes or underscores'),
+  /** HS256 needs 256 bits: 32 characters or more, random (e.g. `openssl rand -base64 48`). */
+  secret: z.string().min(32, 'expected at least 32 characters (HS256 needs a 256-bit key)'),
+});
+
 export const C2CConfigSchema = z
   .object({
     /** Exact origins (scheme://host[:port]) whose pages may call the endpoint. */
@@ -80,7 +116,21 @@ export const C2CConfigSchema = z
         ) as { [K in CallbackVendorName]: z.ZodOptional<(typeof CALLBACK_VENDORS)[K]['config']> }),
       })
       .default({}),
+    /** How long a session token may start a call. */
     sessionTtlSeconds: z.number().int().min(5).max(3600).default(120),
+    /**
+     * Keys that sign session tokens (HS256): the first signs, all verify. Rotate by putting a
+     * new key first and removing the old one once the calls it signed for are over. None: a
+     * random key per process (fine for one instance; a restart invalidates live tokens).
+     */
+    signingKeys: z.array(SigningKeyConfig).default([]),
+    /**
+     * Proxies in front of the endpoint that append to X-Forwarded-For (true means 1). Without
+     * one, X-Forwarded-For is the client's to forge and is ignored.
+     */
+    trustProxy: z.union([z.boolean(), z.number().int().min(0).max(10)]).default(false).transform((v) => (v === true ? 1 : v === false ? 0 : v)),
+    limits: LimitsConfig.default(LimitsConfig.parse({})),
+    captcha: CaptchaConfig.optional(),
   })
   .superRefine((config, ctx) => {
     for (const [key, destination] of Object.entries(config.destinations)) {
@@ -108,6 +158,10 @@ export const C2CConfigSchema = z
           }
         }
       }
+    }
+    const kids = config.signingKeys.map((k) => k.kid);
+    for (const [index, kid] of kids.entries()) {
+      if (kids.indexOf(kid) !== index) ctx.addIssue({ code: 'custom', path: ['signingKeys', index, 'kid'], message: `kid '${kid}' is listed twice` });
     }
     for (const [index, origin] of config.allowedOrigins.entries()) {
       if (normalizeOrigin(origin) === null) {
@@ -197,6 +251,10 @@ const HUAWEI_ENV: ReadonlyArray<[string, string, 'string' | 'number' | 'json' | 
  *   C2C_ALLOWED_ORIGINS=https://a.example,https://b.example
  *   C2C_DESTINATIONS=sales=huawei,support=huawei
  *   C2C_SESSION_TTL_SECONDS=120
+ *   C2C_SIGNING_KEYS=kid1:secret1,kid0:secret0   (the first signs)
+ *   C2C_TRUST_PROXY=1                            (proxies appending X-Forwarded-For)
+ *   C2C_LIMITS={"callsPerIp":{"points":5,"durationSeconds":600}}   (JSON, merged over the file's)
+ *   C2C_CAPTCHA_PROVIDER / _SECRET / _VERIFY_URL / _MIN_SCORE / _REQUIRED (true|false)
  *   C2C_HUAWEI_BASE_URL / _APP_KEY / _APP_SECRET / _CHANNEL_ID / _LOCALE / _USER_NAME /
  *   _TOKEN_EXPIRE_SECONDS / _ICE_SERVERS (JSON array) / _PROBE_ADDRESSES (comma-separated)
  */
@@ -228,6 +286,36 @@ export function loadConfig(options: LoadConfigOptions = {}): C2CConfig {
   }
   const ttl = env.C2C_SESSION_TTL_SECONDS;
   if (ttl !== undefined) raw.sessionTtlSeconds = envNumber('C2C_SESSION_TTL_SECONDS', ttl);
+  const keys = env.C2C_SIGNING_KEYS;
+  if (keys !== undefined) {
+    raw.signingKeys = keys.split(',').map((k) => k.trim()).filter(Boolean).map((item) => {
+      const colon = item.indexOf(':');
+      if (colon <= 0) throw new ConfigError('C2C_SIGNING_KEYS: expected kid:secret pairs separated by commas');
+      return { kid: item.slice(0, colon), secret: item.slice(colon + 1) };
+    });
+  }
+  const proxy = env.C2C_TRUST_PROXY;
+  if (proxy !== undefined) raw.trustProxy = proxy === 'true' ? true : proxy === 'false' ? false : envNumber('C2C_TRUST_PROXY', proxy);
+  const limits = env.C2C_LIMITS;
+  if (limits !== undefined) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(limits);
+    } catch (cause) {
+      throw new ConfigError('C2C_LIMITS: not valid JSON', { cause });
+    }
+    if (!isObject(parsed)) throw new ConfigError('C2C_LIMITS: expected a JSON object');
+    raw.limits = { ...(isObject(raw.limits) ? raw.limits : {}), ...parsed };
+  }
+  for (const [name, key] of [['C2C_CAPTCHA_PROVIDER', 'provider'], ['C2C_CAPTCHA_SECRET', 'secret'], ['C2C_CAPTCHA_VERIFY_URL', 'verifyUrl']] as const) {
+    if (env[name] !== undefined) child(raw, 'captcha')[key] = env[name];
+  }
+  if (env.C2C_CAPTCHA_MIN_SCORE !== undefined) child(raw, 'captcha').minScore = envNumber('C2C_CAPTCHA_MIN_SCORE', env.C2C_CAPTCHA_MIN_SCORE);
+  const required = env.C2C_CAPTCHA_REQUIRED;
+  if (required !== undefined) {
+    if (required !== 'true' && required !== 'false') throw new ConfigError(`C2C_CAPTCHA_REQUIRED: expected true or false, got '${required}'`);
+    child(raw, 'captcha').required = required === 'true';
+  }
   const destinations = env.C2C_DESTINATIONS;
   if (destinations !== undefined) {
     const map: Json = {};

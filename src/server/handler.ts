@@ -2,7 +2,6 @@
  * The token endpoint as a Web-standard `(Request) => Promise<Response>`: the same handler runs
  * on Node's http server, inside Express/Fastify through an adapter, or on a serverless runtime.
  */
-import { randomBytes } from 'node:crypto';
 import { Hono, type Context } from 'hono';
 import { cors } from 'hono/cors';
 import { bodyLimit } from 'hono/body-limit';
@@ -32,8 +31,17 @@ import { freeSlots } from './schedule.ts';
 import { C2CError, type CallbackProvider, type Provider } from './provider.ts';
 import { HuaweiProvider, type HuaweiProviderOptions } from './providers/huawei.ts';
 import { createMemoryStores, type CallRecord, type SessionRecord, type Stores } from './store.ts';
+import { newId, TokenSigner, type SessionClaims } from './tokens.ts';
+import { addressKey, clientAddress, memoryLimiters, type Limiter, type LimiterFactory, type RateLimit } from './limits.ts';
+import { verifyCaptcha } from './captcha.ts';
 
-export type C2CHandler = (request: Request) => Promise<Response>;
+/** What the runtime knows about a request beyond the Request itself. */
+export interface C2CRequestInfo {
+  /** The address the connection came from (Node: `socket.remoteAddress`); per-IP limits need it. */
+  clientAddress?: string | undefined;
+}
+
+export type C2CHandler = (request: Request, info?: C2CRequestInfo) => Promise<Response>;
 
 /** The handler, plus close() to stop the upstream watchers of callback calls (shutdown, tests). */
 export type ClosableC2CHandler = C2CHandler & { close(): void };
@@ -57,7 +65,21 @@ export interface C2CHandlerOptions {
   hub?: EventHub;
   /** How long a JSON long poll of a callback call is held without news. Default 25 s. */
   longPollMs?: number;
+  /** Makes the rate limiters (default: in memory; see limits.ts for Redis). */
+  limiters?: LimiterFactory;
+  /** Operator warnings (no signing key, no client address...). Default: console.warn, each once. */
+  onWarning?: (message: string) => void;
 }
+
+const warnedOnce = new Set<string>();
+function warnOnce(message: string): void {
+  if (warnedOnce.has(message)) return;
+  warnedOnce.add(message);
+  console.warn(message);
+}
+
+const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/;
+const MAX_AUTHORIZATION_LENGTH = 4096;
 
 /** How many delivered events a call keeps for resumed polls. */
 const RECENT_EVENTS = 20;
@@ -65,13 +87,15 @@ const SEEN_EVENT_IDS = 200;
 const BODY_LIMIT_BYTES = 16 * 1024;
 const WEBHOOK_BODY_LIMIT_BYTES = 1024 * 1024;
 
-function errorResponse(c: Context, status: number, code: ErrorCode, message: string): Response {
-  const body: ErrorBody = { error: { code, message } };
+function errorResponse(c: Context, status: number, code: ErrorCode, message: string, retryAfter?: number): Response {
+  const body: ErrorBody = { error: { code, message, ...(retryAfter === undefined ? {} : { retryAfter }) } };
+  if (retryAfter !== undefined) c.header('Retry-After', String(retryAfter));
   return c.json(body, status as 400);
 }
 
-function newToken(bytes: number): string {
-  return randomBytes(bytes).toString('base64url');
+/** "40 s", "3 min": how long a refused visitor waits. */
+function wait(seconds: number): string {
+  return seconds < 120 ? `${seconds} s` : `${Math.ceil(seconds / 60)} min`;
 }
 
 /** Callback vendors named in the configuration. */
@@ -120,7 +144,24 @@ export function createC2CHandler(input: C2CConfig | C2CConfigInput, options: C2C
   const stores: Stores = { ...createMemoryStores({ now }), ...options.stores };
   const providers = createProviders(config, options);
   const allowed = new Set(config.allowedOrigins.map((o) => normalizeOrigin(o)));
-  const sessionTtlMs = config.sessionTtlSeconds * 1000;
+  const onWarning = options.onWarning ?? warnOnce;
+  const signer = new TokenSigner(config.signingKeys);
+  if (signer.ephemeral) {
+    onWarning(
+      '[c2c-server] No signing key is configured (signingKeys / C2C_SIGNING_KEYS): session tokens are signed with a random key made at start. ' +
+        'Several instances behind a load balancer need one configured key, and a restart ends the tokens of live calls.',
+    );
+  }
+  const makeLimiter = options.limiters ?? memoryLimiters;
+  const rule = (name: string, limit: RateLimit | false): Limiter | null => (limit === false ? null : makeLimiter(name, limit));
+  const limits = {
+    sessionsPerIp: rule('sessionsPerIp', config.limits.sessionsPerIp),
+    callsPerIp: rule('callsPerIp', config.limits.callsPerIp),
+    callsPerNumber: rule('callsPerNumber', config.limits.callsPerNumber),
+    numberCooldown: rule('numberCooldown', config.limits.numberCooldownSeconds > 0 ? { points: 1, durationSeconds: config.limits.numberCooldownSeconds } : false),
+    callsPerDestination: rule('callsPerDestination', config.limits.callsPerDestination),
+    callsTotal: rule('callsTotal', config.limits.callsTotal),
+  };
   const callIdleMs = (options.callIdleSeconds ?? 600) * 1000;
   const onError = options.onError ?? ((error: unknown) => console.error('[c2c-server] unexpected error', error));
   const basePath = (options.basePath ?? '').replace(/\/+$/, '');
@@ -138,11 +179,11 @@ export function createC2CHandler(input: C2CConfig | C2CConfigInput, options: C2C
   });
   const longPollMs = options.longPollMs ?? 25_000;
 
-  const app = new Hono({ strict: false });
+  const app = new Hono<{ Bindings: C2CRequestInfo | undefined }>({ strict: false });
   const api = basePath ? app.basePath(basePath) : app;
 
   app.onError((error, c) => {
-    if (error instanceof C2CError) return errorResponse(c, error.status, error.code, error.message);
+    if (error instanceof C2CError) return errorResponse(c, error.status, error.code, error.message, error.retryAfter);
     onError(error);
     return errorResponse(c, 500, ErrorCode.InternalError, 'The endpoint hit an unexpected error.');
   });
@@ -163,6 +204,7 @@ export function createC2CHandler(input: C2CConfig | C2CConfigInput, options: C2C
       origin: (origin) => (allowed.has(normalizeOrigin(origin)) ? origin : null),
       allowMethods: ['GET', 'POST', 'OPTIONS'],
       allowHeaders: ['Authorization', 'Content-Type', 'Last-Event-ID'],
+      exposeHeaders: ['Retry-After'],
       maxAge: 600,
     }),
   );
@@ -171,6 +213,26 @@ export function createC2CHandler(input: C2CConfig | C2CConfigInput, options: C2C
   // Vendors batch events (CCAI pushes `{count, events: [...]}`): their bodies may be larger.
   const webhookLimit = bodyLimit({ maxSize: WEBHOOK_BODY_LIMIT_BYTES, onError: tooLarge });
   api.use('*', (c, next) => (new URL(c.req.url).pathname.startsWith(`${basePath}/webhooks/`) ? webhookLimit : browserLimit)(c, next));
+
+  let warnedNoAddress = false;
+  /** The visitor's address, or null when the runtime gives none (per-IP limits then skip). */
+  function ipOf(c: Context): string | null {
+    const ip = clientAddress(c.req.header('X-Forwarded-For'), c.env?.clientAddress, config.trustProxy);
+    if (ip === null && (limits.sessionsPerIp || limits.callsPerIp) && !warnedNoAddress) {
+      warnedNoAddress = true;
+      onWarning('[c2c-server] A request came without a client address: per-IP limits skip it. Pass { clientAddress } to the handler, or set trustProxy behind a proxy.');
+    }
+    return ip;
+  }
+
+  /** Counts one use; throws `rate-limited` with the wait when over the limit. */
+  async function enforce(limiter: Limiter | null, key: string | null, sentence: string): Promise<void> {
+    if (!limiter || key === null) return;
+    const waitMs = await limiter.take(key);
+    if (waitMs <= 0) return;
+    const retryAfter = Math.max(1, Math.ceil(waitMs / 1000));
+    throw new C2CError(ErrorCode.RateLimited, `${sentence} Try again in ${wait(retryAfter)}.`, { retryAfter });
+  }
 
   api.get('/health', (c) => c.json({ ok: true, providers: [...providers.keys(), ...callbackProviders.keys()] }));
 
@@ -215,22 +277,34 @@ export function createC2CHandler(input: C2CConfig | C2CConfigInput, options: C2C
   });
 
   api.post('/session', async (c) => {
+    const ip = ipOf(c);
+    await enforce(limits.sessionsPerIp, ip === null ? null : addressKey(ip), 'Too many requests from your network.');
     const body = validate(SessionRequest, await readJson(c, false));
     const { destination, provider, mode } = resolveDestination(body.destination, body.mode);
+    if (config.captcha) await verifyCaptcha(config.captcha, { token: body.captchaToken, remoteIp: ip, onWarning });
     const providerState = 'openSession' in provider ? await provider.openSession({ locale: body.locale }) : {};
-    const token = newToken(32);
+    const id = newId();
     const issuedAt = now();
+    const expiresAt = issuedAt + config.sessionTtlSeconds * 1000;
+    const origin = c.req.header('Origin');
+    const token = await signer.sign({
+      jti: id,
+      dst: body.destination,
+      mode,
+      org: origin === undefined ? null : normalizeOrigin(origin),
+      iat: Math.floor(issuedAt / 1000),
+      exp: Math.ceil(expiresAt / 1000),
+    });
     const session: SessionRecord = {
-      token,
+      id,
       destination: body.destination,
       provider: destination.provider,
       mode,
-      origin: c.req.header('Origin') ?? null,
-      expiresAt: issuedAt + sessionTtlMs,
-      keepUntil: issuedAt + sessionTtlMs,
+      expiresAt,
+      keepUntil: expiresAt,
       providerState,
     };
-    await stores.sessions.set(token, session, session.keepUntil);
+    await stores.sessions.set(id, session, session.keepUntil);
     const answer: SessionResponse = {
       token,
       expiresAt: session.expiresAt,
@@ -241,17 +315,31 @@ export function createC2CHandler(input: C2CConfig | C2CConfigInput, options: C2C
     return c.json(answer, 201);
   });
 
-  async function sessionOf(c: Context): Promise<SessionRecord> {
+  /**
+   * The session a request's token names. `start`: the token must be within its life and come
+   * from the origin it was minted on. `call` (events, hang-up): the token's call decides how
+   * long it is good; a same-origin GET may carry no Origin at all.
+   */
+  async function sessionOf(c: Context, purpose: 'start' | 'call'): Promise<{ claims: SessionClaims; session: SessionRecord }> {
     const header = c.req.header('Authorization') ?? '';
-    const match = /^Bearer ([A-Za-z0-9_-]{16,128})$/.exec(header);
+    const match = header.length <= MAX_AUTHORIZATION_LENGTH ? BEARER.exec(header) : null;
     if (!match?.[1]) throw new C2CError(ErrorCode.Unauthorized, 'Send the session token as "Authorization: Bearer <token>".');
-    const session = await stores.sessions.get(match[1]);
-    if (!session) throw new C2CError(ErrorCode.SessionExpired, 'The session token is unknown or has expired; start a new session.');
+    const claims = await signer.verify(match[1]);
     const origin = c.req.header('Origin');
-    if (origin !== undefined && session.origin !== null && normalizeOrigin(origin) !== normalizeOrigin(session.origin)) {
+    const from = origin === undefined ? null : normalizeOrigin(origin);
+    if (purpose === 'start' ? from !== claims.org : origin !== undefined && from !== claims.org) {
       throw new C2CError(ErrorCode.OriginNotAllowed, 'This session belongs to another origin.');
     }
-    return session;
+    if (purpose === 'start' && now() >= claims.exp * 1000) {
+      throw new C2CError(ErrorCode.SessionExpired, 'The session token has expired; start a new session.');
+    }
+    const session = await stores.sessions.get(claims.jti);
+    if (!session) throw new C2CError(ErrorCode.SessionExpired, 'The session token is unknown or has expired; start a new session.');
+    // The record keeps the exact millisecond (the claim is rounded up to a second).
+    if (purpose === 'start' && now() >= session.expiresAt) {
+      throw new C2CError(ErrorCode.SessionExpired, 'The session token has expired; start a new session.');
+    }
+    return { claims, session };
   }
 
   function providerOf(session: SessionRecord): Provider {
@@ -263,7 +351,7 @@ export function createC2CHandler(input: C2CConfig | C2CConfigInput, options: C2C
   async function callOf(c: Context, session: SessionRecord): Promise<CallRecord> {
     const callId = c.req.param('callId') ?? '';
     const call = await stores.calls.get(callId);
-    if (!call || call.sessionToken !== session.token) throw new C2CError(ErrorCode.CallNotFound, `No call '${callId}' in this session.`);
+    if (!call || call.sessionId !== session.id) throw new C2CError(ErrorCode.CallNotFound, `No call '${callId}' in this session.`);
     return call;
   }
 
@@ -272,21 +360,48 @@ export function createC2CHandler(input: C2CConfig | C2CConfigInput, options: C2C
     const keepUntil = now() + callIdleMs;
     session.keepUntil = Math.max(session.keepUntil, keepUntil);
     call.keepUntil = keepUntil;
-    await stores.sessions.set(session.token, session, session.keepUntil);
+    await stores.sessions.set(session.id, session, session.keepUntil);
     await stores.calls.set(call.callId, call, call.keepUntil);
   }
 
   api.post('/calls', async (c) => {
-    const session = await sessionOf(c);
+    const { claims, session } = await sessionOf(c, 'start');
     const request = validate(StartCallRequest, await readJson(c, true));
-    if (now() >= session.expiresAt) throw new C2CError(ErrorCode.SessionExpired, 'The session token has expired; start a new session.');
-    if (session.callId) throw new C2CError(ErrorCode.InvalidRequest, 'This session already started a call; start a new session.', { status: 409 });
+    if (session.destination !== claims.dst || (request.destination !== undefined && request.destination !== claims.dst)) {
+      throw new C2CError(ErrorCode.Unauthorized, 'This session token is for another destination.');
+    }
+    // Single use: claimed before anything is asked of the vendor, so two racing starts cannot both call.
+    const claim = `start:${claims.jti}`;
+    if (session.callId || !(await stores.claims.claim(claim, claims.exp * 1000))) {
+      throw new C2CError(ErrorCode.Unauthorized, 'This session token has already started a call; start a new session.');
+    }
+    try {
+      return await startCall(c, session, request);
+    } catch (error) {
+      // Nothing was started: the token may try again while it lives.
+      await stores.claims.release(claim);
+      throw error;
+    }
+  });
+
+  async function startCall(c: Context, session: SessionRecord, request: StartCallRequest): Promise<Response> {
     const destination = config.destinations[session.destination];
     if (!destination) throw new C2CError(ErrorCode.UnknownDestination, `Destination '${session.destination}' is no longer configured.`);
-    let started: Awaited<ReturnType<CallbackProvider['startCall']>> | null = null;
+    const ip = ipOf(c);
+    await enforce(limits.callsPerIp, ip === null ? null : addressKey(ip), 'Too many calls from your network.');
+    await enforce(limits.callsPerDestination, session.destination, 'Too many calls right now.');
+    let phone: string | null = null;
     if (session.mode === 'callback') {
+      phone = checkPhone(request.phone, { countries: (destination as { countries?: string[] }).countries });
+      // Callback bombing: one number rung again and again.
+      await enforce(limits.numberCooldown, phone, 'We called this number a moment ago.');
+      await enforce(limits.callsPerNumber, phone, 'Too many calls to this number.');
+    }
+    // The circuit breaker counts last, so that refusals above do not trip it for everyone.
+    await enforce(limits.callsTotal, 'all', 'The call service is busy.');
+    let started: Awaited<ReturnType<CallbackProvider['startCall']>> | null = null;
+    if (session.mode === 'callback' && phone !== null) {
       const vendor = callbacks.provider(session.provider);
-      const phone = checkPhone(request.phone, { countries: (destination as { countries?: string[] }).countries });
       let scheduledAt = request.scheduledAt;
       let booking: { key: string; keepUntil: number } | null = null;
       if (scheduledAt !== undefined) {
@@ -317,14 +432,14 @@ export function createC2CHandler(input: C2CConfig | C2CConfigInput, options: C2C
         await provider.startCall(session.providerState, { destination, request });
       } finally {
         // Saves renewed vendor tokens even when the start failed.
-        await stores.sessions.set(session.token, session, session.keepUntil);
+        await stores.sessions.set(session.id, session, session.keepUntil);
       }
     }
-    const callId = newToken(16);
+    const callId = newId();
     const createdAt = now();
     const call: CallRecord = {
       callId,
-      sessionToken: session.token,
+      sessionId: session.id,
       provider: session.provider,
       status: 'active',
       final: false,
@@ -340,10 +455,10 @@ export function createC2CHandler(input: C2CConfig | C2CConfigInput, options: C2C
     if (started) await callbacks.started(call, started.vendorCallId, started.events ?? []);
     const answer: StartCallResponse = { callId };
     return c.json(answer, 201);
-  });
+  }
 
   api.get('/calls/:callId/events', async (c) => {
-    const session = await sessionOf(c);
+    const { session } = await sessionOf(c, 'call');
     let call = await callOf(c, session);
     const after = c.req.query('after');
     if (session.mode === 'callback') {
@@ -375,7 +490,7 @@ export function createC2CHandler(input: C2CConfig | C2CConfigInput, options: C2C
     try {
       polled = await provider.pollEvents(session.providerState, () => `s${++seq}`);
     } finally {
-      await stores.sessions.set(session.token, session, session.keepUntil);
+      await stores.sessions.set(session.id, session, session.keepUntil);
     }
     // The visitor may have hung up while the long poll was held: re-read before appending.
     call = (await stores.calls.get(call.callId)) ?? call;
@@ -394,7 +509,7 @@ export function createC2CHandler(input: C2CConfig | C2CConfigInput, options: C2C
   });
 
   api.post('/calls/:callId/hangup', async (c) => {
-    const session = await sessionOf(c);
+    const { session } = await sessionOf(c, 'call');
     const call = await callOf(c, session);
     if (call.final || call.hungUp) return c.json({ ok: true } satisfies HangupResponse);
     if (session.mode === 'callback') {
@@ -410,7 +525,7 @@ export function createC2CHandler(input: C2CConfig | C2CConfigInput, options: C2C
     try {
       ({ dropped } = await provider.hangup(session.providerState));
     } finally {
-      await stores.sessions.set(session.token, session, session.keepUntil);
+      await stores.sessions.set(session.id, session, session.keepUntil);
     }
     const latest = (await stores.calls.get(call.callId)) ?? call;
     latest.hungUp = true;
@@ -438,7 +553,7 @@ export function createC2CHandler(input: C2CConfig | C2CConfigInput, options: C2C
   api.on(['GET', 'POST'], '/webhooks/:provider', webhook);
   api.on(['GET', 'POST'], '/webhooks/:provider/*', webhook);
 
-  const handler = async (request: Request) => app.fetch(request);
+  const handler = async (request: Request, info?: C2CRequestInfo) => app.fetch(request, info);
   return Object.assign(handler, { close: () => callbacks.close() });
 }
 

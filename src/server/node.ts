@@ -11,7 +11,7 @@ export type NodeListener = (req: IncomingMessage, res: ServerResponse) => Promis
 
 /** A listener for `http.createServer(listener)` or an Express/Connect mount. */
 export function createNodeListener(handler: C2CHandler): NodeListener {
-  return getRequestListener((request) => handler(request));
+  return getRequestListener((request, env) => handler(request, { clientAddress: env.incoming.socket.remoteAddress }));
 }
 
 export interface ServeOptions {

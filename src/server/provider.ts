@@ -21,6 +21,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   [ErrorCode.QueueTimeout]: 409,
   [ErrorCode.CallFailed]: 409,
   [ErrorCode.RateLimited]: 429,
+  [ErrorCode.CaptchaFailed]: 403,
   [ErrorCode.VendorRejected]: 502,
   [ErrorCode.InvalidResponse]: 502,
   [ErrorCode.VendorUnavailable]: 503,
@@ -31,10 +32,13 @@ export class C2CError extends Error {
   override readonly name = 'C2CError';
   readonly code: ErrorCode;
   readonly status: number;
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; status?: number }) {
+  /** Seconds, for `rate-limited` (sent as `Retry-After` and `error.retryAfter`). */
+  readonly retryAfter: number | undefined;
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; status?: number; retryAfter?: number }) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.status = options?.status ?? STATUS[code] ?? 500;
+    this.retryAfter = options?.retryAfter;
   }
 }
 

@@ -7,12 +7,11 @@ import type { CallEvent, CallMode } from '../protocol/index.ts';
 import type { ProviderName } from './config.ts';
 
 export interface SessionRecord {
-  token: string;
+  /** The session token's `jti`: the token itself is signed and never stored. */
+  id: string;
   destination: string;
   provider: ProviderName;
   mode: CallMode;
-  /** The Origin that minted the session (null when the request had none). */
-  origin: string | null;
   /** Epoch ms after which the token no longer starts a call. */
   expiresAt: number;
   /** Epoch ms until which the record is kept (longer than expiresAt while a call runs). */
@@ -25,7 +24,8 @@ export interface SessionRecord {
 
 export interface CallRecord {
   callId: string;
-  sessionToken: string;
+  /** The session that started it: that session's token follows the call. */
+  sessionId: string;
   provider: ProviderName;
   status: 'active' | 'ended' | 'failed';
   /** A final event (ended, failed) was delivered or the visitor hung up. */
@@ -52,6 +52,15 @@ export interface KeyValueStore<T> {
   delete(key: string): Promise<void>;
 }
 
+/**
+ * Single use: `claim` succeeds for one caller only until `keepUntil` or `release` (Redis:
+ * `SET key 1 NX PXAT keepUntil` and `DEL key`). A session token claims its start with it.
+ */
+export interface ClaimStore {
+  claim(key: string, keepUntil: number): Promise<boolean>;
+  release(key: string): Promise<void>;
+}
+
 export type SessionStore = KeyValueStore<SessionRecord>;
 export type CallStore = KeyValueStore<CallRecord>;
 
@@ -65,7 +74,7 @@ export interface MemoryStoreOptions {
  * Map-backed store with lazy expiry: an expired entry is dropped when read, and writes sweep
  * now and then. No timer, so it never keeps the process alive.
  */
-export class MemoryStore<T> implements KeyValueStore<T> {
+export class MemoryStore<T> implements KeyValueStore<T>, ClaimStore {
   readonly #entries = new Map<string, { value: T; keepUntil: number }>();
   readonly #now: () => number;
   readonly #maxEntries: number;
@@ -100,6 +109,18 @@ export class MemoryStore<T> implements KeyValueStore<T> {
     this.#entries.delete(key);
   }
 
+  /** Check and set in one synchronous step, so two requests cannot both claim. */
+  async claim(key: string, keepUntil: number): Promise<boolean> {
+    const entry = this.#entries.get(key);
+    if (entry && entry.keepUntil > this.#now()) return false;
+    this.#entries.set(key, { value: true as T, keepUntil });
+    return true;
+  }
+
+  async release(key: string): Promise<void> {
+    this.#entries.delete(key);
+  }
+
   /** Drops expired entries, then the oldest ones beyond maxEntries. */
   sweep(): void {
     this.#writesSinceSweep = 0;
@@ -119,6 +140,8 @@ export interface Stores {
   vendorCalls: KeyValueStore<string>;
   /** `<destination>|<slot>` -> calls booked at that time. */
   bookings: KeyValueStore<number>;
+  /** Single-use marks (a session token's call start). */
+  claims: ClaimStore;
 }
 
 export function createMemoryStores(options: MemoryStoreOptions = {}): Stores {
@@ -127,5 +150,6 @@ export function createMemoryStores(options: MemoryStoreOptions = {}): Stores {
     calls: new MemoryStore<CallRecord>(options),
     vendorCalls: new MemoryStore<string>(options),
     bookings: new MemoryStore<number>(options),
+    claims: new MemoryStore<true>(options),
   };
 }

@@ -141,6 +141,21 @@ describe('CallSession + CallEngine (callback mode, real HTTP)', () => {
     await second;
   });
 
+  it("sends the page's CAPTCHA token with the session request and names the destination again at the start", T, async () => {
+    const h = harness();
+    await h.session.prefetch('callback', { ...target, captchaToken: 'solved-1' });
+    await settle();
+    // The click comes with another CAPTCHA token (here none): the session minted with the first is not used.
+    const { done } = await dial(h);
+    const sessions = server.requests.filter((r) => isSession(r));
+    assert.deepEqual(sessions[0]?.body, { destination: 'sales', mode: 'callback', captchaToken: 'solved-1' });
+    assert.deepEqual(sessions[1]?.body, { destination: 'sales', mode: 'callback' });
+    const start = server.requests.find((r) => isStart(r));
+    assert.deepEqual(start?.body, { destination: 'sales', phone: '+14155550123' });
+    await h.session.hangup();
+    await done;
+  });
+
   it('a prefetched session for another destination is not used', T, async () => {
     const h = harness();
     await h.session.prefetch('callback', { ...target, destination: 'support' });

@@ -31,6 +31,7 @@ import {
   type ScriptedServer,
 } from './arbitraries.ts';
 import { CCAI, CTI, HUAWEI, SARV, UDESK } from './samples.ts';
+import { NO_LIMITS } from '../server/rig.ts';
 
 const ORIGIN = 'https://shop.example';
 const SARV_SECRET = 'sarv-webhook-secret-0123456789abcdef';
@@ -80,6 +81,7 @@ describe('property: the endpoint fed arbitrary input', () => {
     handler = createC2CHandler(
       {
         allowedOrigins: [ORIGIN],
+        limits: NO_LIMITS,
         destinations: {
           sarv: { provider: 'sarv', to: '101', toType: 'Agent' },
           udesk: { provider: 'udesk', agentId: '10032', caller: '057126200670', calledDisplay: '057126200670' },

@@ -12,6 +12,7 @@ import { signCtiMessage } from '../../../src/server/providers/cti.ts';
 import { startSarvSimulator, type SarvSimulator } from '../../../src/sandbox/sarv-simulator.ts';
 import { startUdeskSimulator, type UdeskSimulator } from '../../../src/sandbox/udesk-simulator.ts';
 import { startCcaiSimulator, type CcaiSimulator } from '../../../src/sandbox/ccai-simulator.ts';
+import { NO_LIMITS } from './rig.ts';
 
 const ORIGIN = 'http://shop.test';
 const SARV_SECRET = 'sarv-webhook-secret-0123456789abcdef0123';
@@ -72,6 +73,7 @@ describe('callback calls through the endpoint', () => {
     ]);
     handler = createC2CHandler({
         allowedOrigins: [ORIGIN],
+        limits: NO_LIMITS,
         destinations: {
           sales: { provider: 'sarv', to: '101', toType: 'Agent' },
           india: { provider: 'sarv', to: '101', toType: 'Agent', countries: ['IN'] },

@@ -45,7 +45,7 @@ describe('callback calls with a failing store', () => {
       });
       const call: CallRecord = {
         callId: 'c1',
-        sessionToken: 't',
+        sessionId: 's',
         provider: 'sarv',
         status: 'active',
         final: false,

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { leakedSecrets, startRig, type Rig } from './rig.ts';
+import { CompactSign, decodeJwt, decodeProtectedHeader } from 'jose';
+import { leakedSecrets, ORIGIN, SIGNING_KEY, startRig, type Rig } from './rig.ts';
 
 describe('starting calls (createClickToCall codes)', () => {
   let rig: Rig;
@@ -37,12 +38,23 @@ describe('starting calls (createClickToCall codes)', () => {
     assert.match(create.responseBody, /"resultDesc:"/);
   });
 
-  it('a session starts one call only', async () => {
+  it('a session starts one call only: the token is single-use for a start', async () => {
     const token = await rig.mint();
     await rig.startCall(token);
+    const creates = rig.sim.count('createClickToCall');
     const again = await rig.request('POST', '/calls', { token, body: {} });
-    assert.equal(again.status, 409);
-    assert.equal(again.body.error.code, 'invalid-request');
+    assert.equal(again.status, 401);
+    assert.equal(again.body.error.code, 'unauthorized');
+    assert.match(again.body.error.message, /already started a call/);
+    assert.equal(rig.sim.count('createClickToCall'), creates, 'the vendor was not asked again');
+  });
+
+  it('two racing starts with one token start one call', async () => {
+    const token = await rig.mint();
+    const creates = rig.sim.count('createClickToCall');
+    const answers = await Promise.all(Array.from({ length: 5 }, () => rig.request('POST', '/calls', { token, body: {} })));
+    assert.deepEqual(answers.map((a) => a.status).sort(), [201, 401, 401, 401, 401]);
+    assert.equal(rig.sim.count('createClickToCall'), creates + 1);
   });
 
   it('invalid /calls body -> invalid-request', async () => {
@@ -219,10 +231,17 @@ describe('sessions', () => {
   });
   after(() => rig.close());
 
-  it('answers a 43-character base64url token and its expiry', async () => {
+  it('answers a signed token (JWS, HS256, kid) bound to the origin and destination, and its expiry', async () => {
     const answer = await rig.request('POST', '/session', { body: { destination: 'sales' } });
     assert.equal(answer.status, 201);
-    assert.match(answer.body.token, /^[A-Za-z0-9_-]{43}$/);
+    assert.match(answer.body.token, /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}$/);
+    assert.deepEqual(decodeProtectedHeader(answer.body.token), { alg: 'HS256', typ: 'JWT', kid: SIGNING_KEY.kid });
+    const claims = decodeJwt(answer.body.token);
+    assert.deepEqual(Object.keys(claims).sort(), ['aud', 'dst', 'exp', 'iat', 'jti', 'mode', 'org']);
+    assert.equal(claims.dst, 'sales');
+    assert.equal(claims.org, ORIGIN);
+    assert.equal(claims.mode, 'webrtc');
+    assert.equal(claims.exp, Math.ceil((rig.clock.t + 120_000) / 1000));
     assert.equal(answer.body.expiresAt, rig.clock.t + 120_000);
     assert.equal(answer.body.provider, 'huawei');
     assert.equal(answer.body.mode, 'webrtc');
@@ -243,10 +262,18 @@ describe('sessions', () => {
     assert.equal((await rig.events(token, callId)).status, 200);
   });
 
-  it('unknown token -> session-expired; no token -> unauthorized', async () => {
-    const unknown = await rig.request('POST', '/calls', { token: 'A'.repeat(43), body: {} });
+  it('a signed token whose session is unknown -> session-expired; garbage or no token -> unauthorized', async () => {
+    const t = Math.floor(rig.clock.t / 1000);
+    const claims = { jti: 'A'.repeat(22), aud: 'c2c-session', dst: 'sales', mode: 'webrtc', org: ORIGIN, iat: t, exp: t + 120 };
+    const forged = await new CompactSign(new TextEncoder().encode(JSON.stringify(claims)))
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT', kid: SIGNING_KEY.kid })
+      .sign(new TextEncoder().encode(SIGNING_KEY.secret));
+    const unknown = await rig.request('POST', '/calls', { token: forged, body: {} });
     assert.equal(unknown.status, 401);
     assert.equal(unknown.body.error.code, 'session-expired');
+    const garbage = await rig.request('POST', '/calls', { token: 'A'.repeat(43), body: {} });
+    assert.equal(garbage.status, 401);
+    assert.equal(garbage.body.error.code, 'unauthorized');
     const none = await rig.request('POST', '/calls', { body: {} });
     assert.equal(none.status, 401);
     assert.equal(none.body.error.code, 'unauthorized');

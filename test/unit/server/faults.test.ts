@@ -12,7 +12,7 @@ import { startCcaiSimulator, type CcaiSimulator } from '../../../src/sandbox/cca
 import { startSarvSimulator, type SarvSimulator } from '../../../src/sandbox/sarv-simulator.ts';
 import { startUdeskSimulator, type UdeskSimulator } from '../../../src/sandbox/udesk-simulator.ts';
 import { createC2CHandler, MemoryStore, serve, type CallRecord, type KeyValueStore, type RunningServer, type SessionRecord } from '../../../src/server/index.ts';
-import { leakedSecrets, startRig, type Rig } from './rig.ts';
+import { leakedSecrets, NO_LIMITS, startRig, type Rig } from './rig.ts';
 
 const signal = () => new AbortController().signal;
 
@@ -309,6 +309,7 @@ describe('faults: callback vendors through the endpoint', () => {
     handler = createC2CHandler(
       {
         allowedOrigins: [ORIGIN],
+        limits: NO_LIMITS,
         destinations: {
           sarv: { provider: 'sarv', to: '101', toType: 'Agent' },
           udesk: { provider: 'udesk', agentId: '10032', caller: '02811111111', calledDisplay: '02811111111' },

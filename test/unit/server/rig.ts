@@ -10,6 +10,17 @@ export const OTHER_ORIGIN = 'https://blog.example';
 export const APP_KEY = 'AK-7f3a9c-test-app-key';
 export const APP_SECRET = 'SK-d41d8c-test-app-secret';
 export const CHANNEL_ID = 'web-channel-42';
+export const SIGNING_KEY = { kid: 'test-2026', secret: 'test-signing-key-0123456789abcdefghijklmnop' };
+
+/** Abuse limits off: for tests about something else (the limits have their own tests). */
+export const NO_LIMITS = {
+  sessionsPerIp: false,
+  callsPerIp: false,
+  callsPerNumber: false,
+  numberCooldownSeconds: 0,
+  callsPerDestination: false,
+  callsTotal: false,
+} as const;
 
 export interface Recorded {
   method: string;
@@ -73,6 +84,8 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
   const config = {
     allowedOrigins: [ORIGIN, OTHER_ORIGIN],
     destinations: { sales: { provider: 'huawei' as const } },
+    signingKeys: [SIGNING_KEY],
+    limits: NO_LIMITS,
     providers: { huawei: { baseUrl: sim.url, appKey: APP_KEY, appSecret: APP_SECRET, channelId: CHANNEL_ID, ...options.huawei } },
     ...options.config,
   } as C2CConfigInput;

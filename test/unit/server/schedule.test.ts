@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { createC2CHandler } from '../../../src/server/handler.ts';
 import { ScheduleConfig, freeSlots } from '../../../src/server/schedule.ts';
 import { startCcaiSimulator } from '../../../src/sandbox/ccai-simulator.ts';
+import { NO_LIMITS } from './rig.ts';
 
 // Friday 20 November 2026, 12:00 UTC = 17:30 in Kolkata (after hours there).
 const FRIDAY_NOON = Date.parse('2026-11-20T12:00:00Z');
@@ -35,6 +36,7 @@ describe('booking through the endpoint', () => {
     const ccai = await startCcaiSimulator({ companyKey: 'k', companySecret: 's' });
     const now = Date.now();
     const handler = createC2CHandler({
+      limits: NO_LIMITS,
       destinations: {
         later: { provider: 'ccai', menuId: 9, lang: 'en', schedule: { timeZone: 'UTC', days: [0, 1, 2, 3, 4, 5, 6], start: '00:00', end: '23:59', perSlot: 1, daysAhead: 2 } },
         plain: { provider: 'ccai', menuId: 9, lang: 'en' },
