@@ -26,11 +26,13 @@ const CYCLES = Number(process.env.BENCH_HEAP_CYCLES ?? 500);
 const WARMUP = Number(process.env.BENCH_HEAP_WARMUP ?? 20);
 const CHECKPOINT = Number(process.env.BENCH_HEAP_CHECKPOINT ?? 100);
 const GOAL_BYTES = 1024 * 1024;
+/** After the last cycle, one more sample after this much quiet (timers, long polls and retries run out). */
+const LATE_QUIET_MS = Number(process.env.BENCH_HEAP_LATE_QUIET_MS ?? 30_000);
 
 type Kind = 'connected' | 'early' | 'refused' | 'callback';
 const EARLY_DELAYS = [0, 10, 30, 60, 100];
-/** The mix, one entry per cycle, repeated. */
-const MIX: Array<{ kind: Kind; delayMs?: number }> = [
+/** The mix, one entry per cycle, repeated (BENCH_HEAP_ONLY=early, say, keeps one kind). */
+const FULL_MIX: Array<{ kind: Kind; delayMs?: number }> = [
   { kind: 'connected' },
   { kind: 'early', delayMs: EARLY_DELAYS[0] },
   { kind: 'refused' },
@@ -42,6 +44,8 @@ const MIX: Array<{ kind: Kind; delayMs?: number }> = [
   { kind: 'callback' },
   { kind: 'early', delayMs: EARLY_DELAYS[4] },
 ];
+const MIX = process.env.BENCH_HEAP_ONLY ? FULL_MIX.filter((m) => m.kind === process.env.BENCH_HEAP_ONLY) : FULL_MIX;
+if (MIX.length === 0) throw new Error(`BENCH_HEAP_ONLY=${process.env.BENCH_HEAP_ONLY}: expected connected, early, refused or callback`);
 
 /** Page side: one cycle; returns its time and the last state seen before the removal. */
 const CYCLE_FN = `window.__cycle = async (kind, delayMs) => {
@@ -111,6 +115,8 @@ export interface HeapResults {
   warmupCycles: number;
   samples: HeapSample[];
   growthBytes: number;
+  /** The sample taken LATE_QUIET_MS after the last one, and the growth to it from the first. */
+  late: { quietMs: number; sample: HeapSample; growthBytes: number };
   /** Bytes per cycle from the second sample to the last (the trend once the first checkpoint is past). */
   laterSlopeBytesPerCycle: number | null;
   goalBytes: number;
@@ -195,6 +201,8 @@ export async function benchHeap(): Promise<HeapResults> {
       byKind[kind] = { cycles: mine.length, medianMs: median(mine.map((o) => o.ms)), unexpected, states };
     }
     const growthBytes = samples.at(-1)!.usedBytes - samples[0]!.usedBytes;
+    await new Promise((r) => setTimeout(r, LATE_QUIET_MS));
+    const lateSample = await measure(cdp, CYCLES);
     const second = samples.length > 2 ? samples[1]! : null;
     const laterSlopeBytesPerCycle = second ? Math.round((samples.at(-1)!.usedBytes - second.usedBytes) / (CYCLES - second.afterCycles)) : null;
     return {
@@ -202,6 +210,7 @@ export async function benchHeap(): Promise<HeapResults> {
       warmupCycles: WARMUP,
       samples,
       growthBytes,
+      late: { quietMs: LATE_QUIET_MS, sample: lateSample, growthBytes: lateSample.usedBytes - samples[0]!.usedBytes },
       laterSlopeBytesPerCycle,
       goalBytes: GOAL_BYTES,
       meetsGoal: growthBytes < GOAL_BYTES,
@@ -229,13 +238,14 @@ export function heapMarkdown(r: HeapResults): string[] {
   return [
     `## Heap after ${r.cycles} mount -> call -> unmount cycles (Chromium)`,
     '',
-    `A sandbox page (real endpoint, simulators, the answering WebRTC agent; built widget from dist/) creates a \`<click-to-call>\`, starts a call and removes the element, ${r.cycles} times after ${r.warmupCycles} warm-up cycles, in a repeating mix of ten (below). V8 used heap of the page from CDP \`Runtime.getHeapUsage\` after three forced collections (\`HeapProfiler.collectGarbage\`), each time once the agent has no call left and 1.5 s of quiet. Per-cycle time includes the driver's round trip; the run took ${r.seconds} s.`,
+    `A sandbox page (real endpoint, simulators, the answering WebRTC agent; built widget from dist/) creates a \`<click-to-call>\`, starts a call and removes the element, ${r.cycles} times after ${r.warmupCycles} warm-up cycles, in a repeating mix of ${MIX.length} (below). V8 used heap of the page from CDP \`Runtime.getHeapUsage\` after three forced collections (\`HeapProfiler.collectGarbage\`), each time once the agent has no call left and 1.5 s of quiet. Per-cycle time includes the driver's round trip; the run took ${r.seconds} s.`,
     '',
     '| after cycles | used heap (KB) | DOM nodes | JS event listeners | documents |',
     '| ---: | ---: | ---: | ---: | ---: |',
     ...r.samples.map((s) => `| ${s.afterCycles} | ${kb(s.usedBytes)} | ${s.nodes} | ${s.jsEventListeners} | ${s.documents} |`),
+    `| ${r.cycles}, ${r.late.quietMs / 1000} s later | ${kb(r.late.sample.usedBytes)} | ${r.late.sample.nodes} | ${r.late.sample.jsEventListeners} | ${r.late.sample.documents} |`,
     '',
-    `Growth from the first to the last sample: **${kb(r.growthBytes)} KB** (goal under ${kb(r.goalBytes)} KB: ${r.meetsGoal ? 'met' : 'NOT met'})${r.laterSlopeBytesPerCycle === null ? '' : `; from cycle ${r.samples[1]!.afterCycles} on, ${r.laterSlopeBytesPerCycle} bytes per cycle`}. Mean time per cycle: **${r.perCycleMs} ms**. Calls the agent answered: ${r.agentCallsAnswered}. Page errors: ${r.pageErrors.length}.`,
+    `Growth from the first to the last sample: **${kb(r.growthBytes)} KB** (goal under ${kb(r.goalBytes)} KB: ${r.meetsGoal ? 'met' : 'NOT met'})${r.laterSlopeBytesPerCycle === null ? '' : `; from cycle ${r.samples[1]!.afterCycles} on, ${r.laterSlopeBytesPerCycle} bytes per cycle`}; ${r.late.quietMs / 1000} s later ${kb(r.late.growthBytes)} KB. Mean time per cycle: **${r.perCycleMs} ms**. Calls the agent answered: ${r.agentCallsAnswered}. Page errors: ${r.pageErrors.length}.`,
     '',
     '| cycle kind | cycles | median ms | not as intended | last state before removal |',
     '| --- | ---: | ---: | ---: | --- |',
