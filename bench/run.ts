@@ -18,6 +18,8 @@ import { bundleJsSIP, launchChromium, serveStatic } from '../test/support/rig.ts
 import { trackPeerConnections } from '../test/support/pages.ts';
 import { benchCallbacks, callbacksMarkdown } from './callbacks.ts';
 import { benchOutage, benchRecovery, outageMarkdown, recoveryMarkdown, type OutageSummary, type RecoverySummary } from './recovery.ts';
+import { benchLoad, loadMarkdown } from './load.ts';
+import { benchHeap, heapMarkdown } from './heap.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 10);
 const BASELINE_DEAD_STUN_RUNS = Number(process.env.BENCH_BASELINE_DEAD_RUNS ?? 2);
@@ -234,6 +236,13 @@ async function main() {
   };
   const callbacks = await benchCallbacks();
   results.callbacks = callbacks;
+  // Issue 5: the token endpoint under load, and the widget's heap over many calls.
+  const load = await benchLoad();
+  results.load = load;
+  process.stdout.write('done: load\n');
+  const heap = await benchHeap();
+  results.heap = heap;
+  process.stdout.write('done: heap\n');
   await writeFile('bench/results.json', JSON.stringify(results, null, 2) + '\n');
   const s = results.sizes as Awaited<ReturnType<typeof sizes>>;
   // A WebRTC call never loads the callback chunk; a callback never loads JsSIP; neither loads
@@ -273,6 +282,8 @@ async function main() {
     ...recoveryMarkdown(results.recovery as Record<string, RecoverySummary>),
     ...outageMarkdown(results.outage as OutageSummary | null),
     ...callbacksMarkdown(callbacks),
+    ...loadMarkdown(load),
+    ...heapMarkdown(heap),
   ].join('\n');
   await writeFile('bench/RESULTS.md', md);
   process.stdout.write(md);
