@@ -285,6 +285,40 @@ interface CallState {
   levelSum: number;
 }
 
+/**
+ * wrtc, unlike browsers, fires `icegatheringstatechange` when a peer connection is closed. A
+ * caller who hangs up while the agent still gathers for its answer makes JsSIP close the pc,
+ * and JsSIP's own gathering listener then reads the closed pc's `localDescription` (null) and
+ * throws, out of an event handler: that took the whole sandbox down. Listeners added to this
+ * pc (JsSIP adds them after 'peerconnection') have their errors dropped once it is closed.
+ */
+export function guardClosedListeners(pc: RTCPeerConnection): void {
+  type Listener = EventListenerOrEventListenerObject;
+  const wrapped = new WeakMap<Listener, EventListener>();
+  const add = pc.addEventListener.bind(pc) as (type: string, listener: Listener, options?: unknown) => void;
+  const remove = pc.removeEventListener.bind(pc) as (type: string, listener: Listener, options?: unknown) => void;
+  const target = pc as unknown as {
+    addEventListener(type: string, listener: Listener, options?: unknown): void;
+    removeEventListener(type: string, listener: Listener, options?: unknown): void;
+  };
+  target.addEventListener = (type, listener, options) => {
+    let guarded = wrapped.get(listener);
+    if (!guarded) {
+      guarded = (event: Event) => {
+        try {
+          if (typeof listener === 'function') listener.call(pc, event);
+          else listener.handleEvent(event);
+        } catch (error) {
+          if (pc.signalingState !== 'closed') throw error;
+        }
+      };
+      wrapped.set(listener, guarded);
+    }
+    add(type, guarded, options);
+  };
+  target.removeEventListener = (type, listener, options) => remove(type, wrapped.get(listener) ?? listener, options);
+}
+
 /** Tone frames paced by elapsed time: a bare 10 ms interval drifts and starves the encoder. */
 function startTone(source: InstanceType<Wrtc['nonstandard']['RTCAudioSource']>, hz: number): () => void {
   const started = performance.now();
@@ -510,6 +544,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
   function attachMedia(call: CallState, pc: RTCPeerConnection, source: AudioSource): void {
     call.pc = pc;
     watchCollected(pc, 'RTCPeerConnection');
+    guardClosedListeners(pc);
     pc.addEventListener('track', (event: RTCTrackEvent) => {
       if (event.track.kind !== 'audio') return;
       const sink = new wrtc.nonstandard.RTCAudioSink(event.track as never);
