@@ -148,7 +148,8 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 
 async function startChild(role: 'vendors' | 'endpoint', config?: unknown): Promise<Child> {
   const child: ChildProcess = fork(`${here}load-procs.ts`, [role], {
-    execArgv: ['--import', 'tsx'],
+    // C2C_PROF=<dir> writes a V8 CPU profile of the endpoint process there (where the time goes).
+    execArgv: ['--import', 'tsx', ...(role === 'endpoint' && process.env.C2C_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.C2C_PROF}`] : [])],
     env: { ...process.env, ...(config ? { C2C_BENCH_CONFIG: JSON.stringify(config) } : {}) },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
