@@ -102,7 +102,10 @@ export class MemoryStore<T> implements KeyValueStore<T>, ClaimStore {
   async set(key: string, value: T, keepUntil: number): Promise<void> {
     this.#entries.delete(key); // re-insert so Map order stays oldest-first
     this.#entries.set(key, { value, keepUntil });
-    if (++this.#writesSinceSweep >= 256 || this.#entries.size > this.#maxEntries) this.sweep();
+    // Expired entries are swept every 256 writes. Over the cap, only the oldest are dropped: a
+    // full sweep on every write at the cap made each write scan the whole store (100,000 entries).
+    if (++this.#writesSinceSweep >= 256) this.sweep();
+    else if (this.#entries.size > this.#maxEntries) this.#dropOldest();
   }
 
   async delete(key: string): Promise<void> {
@@ -126,6 +129,10 @@ export class MemoryStore<T> implements KeyValueStore<T>, ClaimStore {
     this.#writesSinceSweep = 0;
     const now = this.#now();
     for (const [key, entry] of this.#entries) if (entry.keepUntil <= now) this.#entries.delete(key);
+    this.#dropOldest();
+  }
+
+  #dropOldest(): void {
     for (const key of this.#entries.keys()) {
       if (this.#entries.size <= this.#maxEntries) break;
       this.#entries.delete(key);
