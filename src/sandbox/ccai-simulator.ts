@@ -13,7 +13,7 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { listen } from './listen.ts';
+import { listen, readBody } from './listen.ts';
 
 export const CCAI_SIM_PATHS = {
   calls: '/apps/api/v1/calls',
@@ -424,50 +424,46 @@ export async function startCcaiSimulator(options: CcaiSimulatorOptions = {}): Pr
     const arrived = Date.now();
     openResponses.add(res);
     res.on('close', () => openResponses.delete(res));
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      void (async () => {
-        const url = new URL(req.url ?? '/', 'http://sim.invalid');
-        const path = url.pathname;
-        const method = req.method ?? 'GET';
-        const body = Buffer.concat(chunks).toString('utf8');
-        const credentials = credentialsOf(req);
-        let reply: Reply;
-        if (!admit(credentials?.user ?? '(none)', arrived)) {
-          reply = { status: 429, body: { message: MESSAGES.tooMany }, headers: { 'Retry-After': '1' } };
-        } else if (!credentials || !sameSecret(credentials.user, companyKey) || !sameSecret(credentials.password, companySecret)) {
-          reply = { status: 401, body: { message: MESSAGES.unauthorized }, headers: { 'WWW-Authenticate': 'Basic realm="Application"' } };
-        } else {
-          const kind = path === CCAI_SIM_PATHS.calls ? 'create' : method === 'GET' ? 'get' : 'other';
-          const fault = takeFault(kind);
-          if (fault?.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs).unref());
-          if (fault?.status) reply = { status: fault.status, body: fault.body ?? { message: fault.message ?? `injected HTTP ${fault.status}` } };
-          else if (fault?.malformed) reply = { status: 200, raw: '<html><body>502 Bad Gateway' };
-          else {
-            try {
-              reply = route(method, path, body);
-            } catch (error) {
-              reply = { status: 500, body: { message: String(error) } };
-            }
+    void (async () => {
+      const url = new URL(req.url ?? '/', 'http://sim.invalid');
+      const path = url.pathname;
+      const method = req.method ?? 'GET';
+      const body = await readBody(req);
+      const credentials = credentialsOf(req);
+      let reply: Reply;
+      if (!admit(credentials?.user ?? '(none)', arrived)) {
+        reply = { status: 429, body: { message: MESSAGES.tooMany }, headers: { 'Retry-After': '1' } };
+      } else if (!credentials || !sameSecret(credentials.user, companyKey) || !sameSecret(credentials.password, companySecret)) {
+        reply = { status: 401, body: { message: MESSAGES.unauthorized }, headers: { 'WWW-Authenticate': 'Basic realm="Application"' } };
+      } else {
+        const kind = path === CCAI_SIM_PATHS.calls ? 'create' : method === 'GET' ? 'get' : 'other';
+        const fault = takeFault(kind);
+        if (fault?.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs).unref());
+        if (fault?.status) reply = { status: fault.status, body: fault.body ?? { message: fault.message ?? `injected HTTP ${fault.status}` } };
+        else if (fault?.malformed) reply = { status: 200, raw: '<html><body>502 Bad Gateway' };
+        else {
+          try {
+            reply = route(method, path, body);
+          } catch (error) {
+            reply = { status: 500, body: { message: String(error) } };
           }
         }
-        const text = reply.raw ?? JSON.stringify(reply.body);
-        requests.push({
-          at: arrived,
-          method,
-          path,
-          headers: { ...req.headers },
-          body,
-          credential: credentials?.user,
-          status: reply.status,
-          responseBody: text,
-        });
-        if (res.destroyed || res.writableEnded) return;
-        res.writeHead(reply.status, { 'Content-Type': reply.raw ? 'text/html' : 'application/json; charset=utf-8', ...reply.headers });
-        res.end(text);
-      })();
-    });
+      }
+      const text = reply.raw ?? JSON.stringify(reply.body);
+      requests.push({
+        at: arrived,
+        method,
+        path,
+        headers: { ...req.headers },
+        body,
+        credential: credentials?.user,
+        status: reply.status,
+        responseBody: text,
+      });
+      if (res.destroyed || res.writableEnded) return;
+      res.writeHead(reply.status, { 'Content-Type': reply.raw ? 'text/html' : 'application/json; charset=utf-8', ...reply.headers });
+      res.end(text);
+    })();
   });
 
   const url = await listen(server, options);

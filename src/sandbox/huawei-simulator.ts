@@ -8,7 +8,7 @@
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { listen } from './listen.ts';
+import { listen, readBody } from './listen.ts';
 
 export const HUAWEI_PATHS = {
   tokenByAkSk: '/apigovernance/api/oauth/tokenByAkSk',
@@ -446,48 +446,44 @@ export async function startHuaweiSimulator(options: HuaweiSimulatorOptions = {})
   const server = createServer((req, res) => {
     openResponses.add(res);
     res.on('close', () => openResponses.delete(res));
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      void (async () => {
-        const url = new URL(req.url ?? '/', 'http://sim.invalid');
-        const path = url.pathname;
-        const body = Buffer.concat(chunks).toString('utf8');
-        counts.set(path, (counts.get(path) ?? 0) + 1);
-        let reply: Reply;
-        const fault = takeFault(path);
-        if (fault?.delayMs) {
-          await new Promise((resolve) => setTimeout(resolve, fault.delayMs).unref());
+    void (async () => {
+      const url = new URL(req.url ?? '/', 'http://sim.invalid');
+      const path = url.pathname;
+      const body = await readBody(req);
+      counts.set(path, (counts.get(path) ?? 0) + 1);
+      let reply: Reply;
+      const fault = takeFault(path);
+      if (fault?.delayMs) {
+        await new Promise((resolve) => setTimeout(resolve, fault.delayMs).unref());
+      }
+      if (fault?.status) {
+        reply = { status: fault.status, body: fault.body ?? gatewayError(`SIM.0${fault.status}`, `injected HTTP ${fault.status}`) };
+      } else if (fault?.malformed) {
+        reply = { status: 200, body: undefined, raw: '{resultCode: "0", resultDesc: "Call connected", eventId: ' };
+      } else {
+        try {
+          reply = await route(req, path, url.searchParams, body, res);
+        } catch (error) {
+          reply = { status: 500, body: gatewayError('SIM.0500', String(error)) };
         }
-        if (fault?.status) {
-          reply = { status: fault.status, body: fault.body ?? gatewayError(`SIM.0${fault.status}`, `injected HTTP ${fault.status}`) };
-        } else if (fault?.malformed) {
-          reply = { status: 200, body: undefined, raw: '{resultCode: "0", resultDesc: "Call connected", eventId: ' };
-        } else {
-          try {
-            reply = await route(req, path, url.searchParams, body, res);
-          } catch (error) {
-            reply = { status: 500, body: gatewayError('SIM.0500', String(error)) };
-          }
-        }
-        const text = reply.raw ?? JSON.stringify(reply.body);
-        const headers = { 'Content-Type': 'application/json;charset=UTF-8', ...reply.headers };
-        requests.push({
-          at: Date.now(),
-          method: req.method ?? '',
-          path,
-          query: url.search,
-          headers: { ...req.headers },
-          body,
-          status: reply.status,
-          responseBody: text,
-          responseHeaders: headers,
-        });
-        if (res.destroyed || res.writableEnded) return;
-        res.writeHead(reply.status, headers);
-        res.end(text);
-      })();
-    });
+      }
+      const text = reply.raw ?? JSON.stringify(reply.body);
+      const headers = { 'Content-Type': 'application/json;charset=UTF-8', ...reply.headers };
+      requests.push({
+        at: Date.now(),
+        method: req.method ?? '',
+        path,
+        query: url.search,
+        headers: { ...req.headers },
+        body,
+        status: reply.status,
+        responseBody: text,
+        responseHeaders: headers,
+      });
+      if (res.destroyed || res.writableEnded) return;
+      res.writeHead(reply.status, headers);
+      res.end(text);
+    })();
   });
 
   const url = await listen(server, options);

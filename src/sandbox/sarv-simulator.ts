@@ -9,7 +9,7 @@
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type ServerResponse } from 'node:http';
-import { listen } from './listen.ts';
+import { listen, readBody } from './listen.ts';
 
 export const SARV_SIM_PATH = '/v2/clickToCall/para';
 export const SARV_SIM_REPLY = 'GODBLESSYOU';
@@ -494,51 +494,47 @@ export async function startSarvSimulator(options: SarvSimulatorOptions = {}): Pr
   }
 
   const server = createServer((req, res: ServerResponse) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      void (async () => {
-        const url = new URL(req.url ?? '/', 'http://sim.invalid');
-        const body = Buffer.concat(chunks).toString('utf8');
-        counts.set(url.pathname, (counts.get(url.pathname) ?? 0) + 1);
-        const entry = faults[0];
-        let fault: SarvFault | undefined;
-        if (entry) {
-          fault = entry.fault;
-          if (--entry.times <= 0) faults.shift();
-        }
-        if (fault?.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs).unref());
-        let status: number;
-        let text: string;
-        let contentType = 'application/json';
-        if (fault?.status) {
-          status = fault.status;
-          text = fault.body ?? `<html><body><h1>${fault.status} Server Error</h1></body></html>`;
-          contentType = 'text/html';
-        } else if (fault?.malformed) {
-          status = 200;
-          text = '{"callid": "kn5skxr6161770885161627785", "status": "succ';
-        } else {
-          const reply = route(req.method ?? '', url.pathname, url.searchParams);
-          status = reply.status;
-          text = JSON.stringify(reply.body);
-        }
-        requests.push({
-          at: Date.now(),
-          method: req.method ?? '',
-          path: url.pathname,
-          search: url.search,
-          params: [...url.searchParams.entries()],
-          headers: { ...req.headers },
-          body,
-          status,
-          responseBody: text,
-        });
-        if (res.destroyed || res.writableEnded) return;
-        res.writeHead(status, { 'Content-Type': contentType });
-        res.end(text);
-      })();
-    });
+    void (async () => {
+      const url = new URL(req.url ?? '/', 'http://sim.invalid');
+      const body = await readBody(req);
+      counts.set(url.pathname, (counts.get(url.pathname) ?? 0) + 1);
+      const entry = faults[0];
+      let fault: SarvFault | undefined;
+      if (entry) {
+        fault = entry.fault;
+        if (--entry.times <= 0) faults.shift();
+      }
+      if (fault?.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs).unref());
+      let status: number;
+      let text: string;
+      let contentType = 'application/json';
+      if (fault?.status) {
+        status = fault.status;
+        text = fault.body ?? `<html><body><h1>${fault.status} Server Error</h1></body></html>`;
+        contentType = 'text/html';
+      } else if (fault?.malformed) {
+        status = 200;
+        text = '{"callid": "kn5skxr6161770885161627785", "status": "succ';
+      } else {
+        const reply = route(req.method ?? '', url.pathname, url.searchParams);
+        status = reply.status;
+        text = JSON.stringify(reply.body);
+      }
+      requests.push({
+        at: Date.now(),
+        method: req.method ?? '',
+        path: url.pathname,
+        search: url.search,
+        params: [...url.searchParams.entries()],
+        headers: { ...req.headers },
+        body,
+        status,
+        responseBody: text,
+      });
+      if (res.destroyed || res.writableEnded) return;
+      res.writeHead(status, { 'Content-Type': contentType });
+      res.end(text);
+    })();
   });
 
   const url = await listen(server, options);

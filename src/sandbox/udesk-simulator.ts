@@ -13,7 +13,7 @@
  */
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { listen } from './listen.ts';
+import { listen, readBody } from './listen.ts';
 
 export const UDESK_PATHS = {
   originate: '/ccapi/v2/originatev2',
@@ -449,41 +449,37 @@ export async function startUdeskSimulator(options: UdeskSimulatorOptions = {}): 
   }
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      void (async () => {
-        const url = new URL(req.url ?? '/', 'http://sim.invalid');
-        const path = url.pathname;
-        const text = Buffer.concat(chunks).toString('utf8');
-        counts.set(path, (counts.get(path) ?? 0) + 1);
-        const fault = takeFault(path);
-        if (fault?.delayMs) await sleep(fault.delayMs);
-        let reply: Reply;
-        if (fault?.status) reply = { status: fault.status, body: fault.body ?? refuse('000003').body };
-        else if (fault?.malformed) reply = { status: 200, body: undefined, raw: '{"ErrCode": "000000", "ErrDesc": "OK", "results": ' };
-        else {
-          try {
-            reply = route(req.method ?? 'GET', path, url.searchParams, text);
-          } catch (error) {
-            reply = refuse('000003', `System internal error: ${String(error)}`);
-          }
+    void (async () => {
+      const url = new URL(req.url ?? '/', 'http://sim.invalid');
+      const path = url.pathname;
+      const text = await readBody(req);
+      counts.set(path, (counts.get(path) ?? 0) + 1);
+      const fault = takeFault(path);
+      if (fault?.delayMs) await sleep(fault.delayMs);
+      let reply: Reply;
+      if (fault?.status) reply = { status: fault.status, body: fault.body ?? refuse('000003').body };
+      else if (fault?.malformed) reply = { status: 200, body: undefined, raw: '{"ErrCode": "000000", "ErrDesc": "OK", "results": ' };
+      else {
+        try {
+          reply = route(req.method ?? 'GET', path, url.searchParams, text);
+        } catch (error) {
+          reply = refuse('000003', `System internal error: ${String(error)}`);
         }
-        const responseBody = reply.raw ?? JSON.stringify(reply.body);
-        requests.push({
-          at: Date.now(),
-          method: req.method ?? '',
-          path,
-          query: Object.fromEntries(url.searchParams),
-          body: text,
-          status: reply.status,
-          responseBody,
-        });
-        if (res.destroyed || res.writableEnded) return;
-        res.writeHead(reply.status, { 'Content-Type': 'application/json;charset=utf-8' });
-        res.end(responseBody);
-      })();
-    });
+      }
+      const responseBody = reply.raw ?? JSON.stringify(reply.body);
+      requests.push({
+        at: Date.now(),
+        method: req.method ?? '',
+        path,
+        query: Object.fromEntries(url.searchParams),
+        body: text,
+        status: reply.status,
+        responseBody,
+      });
+      if (res.destroyed || res.writableEnded) return;
+      res.writeHead(reply.status, { 'Content-Type': 'application/json;charset=utf-8' });
+      res.end(responseBody);
+    })();
   });
 
   const url = await listen(server, options);
