@@ -19,7 +19,7 @@
  *   POST /session from one IP, how many pass before the first 429, then 429s per second and
  *   their latency.
  *
- * The load runs use raised abuse limits: see benchLimits() below.
+ * The load runs have the abuse limits switched off: see LIMITS_OFF below.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { loadavg } from 'node:os';
@@ -45,9 +45,15 @@ const GOAL_P99_MS = 25;
 // ---------------------------------------------------------------------------------------------
 // Configuration
 
-/** Top-level configuration keys before issue 5's abuse limits. */
-const KEYS_BEFORE_LIMITS = new Set(['allowedOrigins', 'destinations', 'providers', 'sessionTtlSeconds']);
-const LIMIT_KEY = /limit|rate|breaker|abuse|flood|throttl|quota/i;
+/** Throughput is measured with every abuse limit off; the flood below measures them on. */
+const LIMITS_OFF = {
+  sessionsPerIp: false,
+  callsPerIp: false,
+  callsPerNumber: false,
+  numberCooldownSeconds: 0,
+  callsPerDestination: false,
+  callsTotal: false,
+} as const;
 
 function baseConfig(urls: Record<string, string>): Record<string, unknown> {
   return {
@@ -63,76 +69,20 @@ function baseConfig(urls: Record<string, string>): Record<string, unknown> {
   };
 }
 
-/** Abuse-limit sections the configuration fills in by default (none before issue 5's limits land). */
-function defaultLimitSections(urls: Record<string, string>): Record<string, unknown> {
-  const parsed = parseConfig(baseConfig(urls)) as Record<string, unknown>;
-  return Object.fromEntries(Object.entries(parsed).filter(([k]) => !KEYS_BEFORE_LIMITS.has(k) && LIMIT_KEY.test(k)));
-}
-
-/** Keys of counts (raised) and of durations, windows and cooldowns (left as they are). */
-const COUNT_KEY = /points|max|limit|count|calls|requests|sessions|burst|capacity|threshold|^per|per[A-Z_]/i;
-const TIME_KEY = /ms$|millis|seconds?$|secs?$|duration|window|interval|ttl|cooldown|block|retry|reset/i;
-
-function raiseCounts(value: unknown, factor: number, key = ''): unknown {
-  if (typeof value === 'number') return COUNT_KEY.test(key) || !TIME_KEY.test(key) ? Math.max(value, 1) * factor : value;
-  if (Array.isArray(value)) return value.map((v) => raiseCounts(v, factor, key));
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, raiseCounts(v, factor, k)]));
-  }
-  return value;
-}
-
-/**
- * ─── THE BENCHMARK'S ABUSE LIMITS GO HERE ───────────────────────────────────────────────────
- * The load runs need limits far above what one IP, one destination and the global circuit
- * breaker allow by default (all load comes from 127.0.0.1 to one destination). Until this
- * names the real keys, it takes every limit section the configuration fills in by default
- * (top-level keys like `rateLimits`, `limits`, `circuitBreaker`) and multiplies every count in
- * it (not durations, windows or cooldowns) by `factor`. Replace the body with the exact
- * settings once the limits exist, e.g. `return { rateLimits: { perIp: { points: 1e9 } } }`.
- * Returns {} while the configuration has no limits (the endpoint then has none).
- */
-export function benchLimits(defaults: Record<string, unknown>, _factor: number): Record<string, unknown> {
-  if (!('limits' in defaults)) return {};
-  // Throughput is measured with every abuse limit off; the flood below measures them on.
-  return {
-    limits: {
-      sessionsPerIp: false,
-      callsPerIp: false,
-      callsPerNumber: false,
-      numberCooldownSeconds: 0,
-      callsPerDestination: false,
-      callsTotal: false,
-    },
-  };
-}
-
 interface LimitsUsed {
-  /** Limit sections the configuration has by default (empty: no abuse limits in this tree). */
+  /** Limit sections switched off for the load runs. */
   sections: string[];
-  /** What the load runs used (raised), as given to the configuration. */
+  /** What the load runs used, as given to the configuration. */
   raised: Record<string, unknown>;
-  factor: number | null;
-  /** True when the raised limits were accepted by parseConfig. */
+  /** True when the configuration accepted it. */
   applied: boolean;
 }
 
 function loadConfig(urls: Record<string, string>): { config: Record<string, unknown>; limits: LimitsUsed } {
-  const defaults = defaultLimitSections(urls);
-  const sections = Object.keys(defaults);
-  if (sections.length === 0) return { config: baseConfig(urls), limits: { sections, raised: {}, factor: null, applied: false } };
-  // The schema may cap counts: the largest factor it accepts.
-  for (const factor of [1e6, 1e4, 1e3, 100]) {
-    const raised = benchLimits(defaults, factor);
-    const config = { ...baseConfig(urls), ...raised };
-    try {
-      parseConfig(config);
-      return { config, limits: { sections, raised, factor, applied: true } };
-    } catch {
-      // try a smaller factor
-    }
-  }
-  return { config: baseConfig(urls), limits: { sections, raised: {}, factor: null, applied: false } };
+  const raised = { limits: LIMITS_OFF };
+  const config = { ...baseConfig(urls), ...raised };
+  parseConfig(config);
+  return { config, limits: { sections: ['limits'], raised, applied: true } };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -463,10 +413,10 @@ export function loadMarkdown(r: LoadResults): string[] {
   const limitsText =
     r.limits.sections.length === 0
       ? r.refusedDuringLoad > 0
-        ? 'The configuration has no limit section the benchmark recognises, yet the endpoint refused requests with 429 under load: it has default limits that were NOT raised (name them in `benchLimits()` in bench/load.ts).'
+        ? 'The configuration has no limit section the benchmark recognises, yet the endpoint refused requests with 429 under load: it has default limits that were NOT raised (switch them off in `LIMITS_OFF` in bench/load.ts).'
         : 'This tree has no abuse limits yet (the configuration has no limit keys), so the endpoint ran without any.'
       : r.limits.applied
-        ? `Abuse limits (\`${r.limits.sections.join('`, `')}\`) were switched off for the load runs (see \`benchLimits()\` in bench/load.ts): these are not the figures of an endpoint with its default limits (the flood below is).`
+        ? `Abuse limits (\`${r.limits.sections.join('`, `')}\`) were switched off for the load runs (see \`LIMITS_OFF\` in bench/load.ts): these are not the figures of an endpoint with its default limits (the flood below is).`
         : `The configuration has abuse limits (\`${r.limits.sections.join('`, `')}\`) that the benchmark could NOT raise: the load runs used the defaults.`;
   return [
     '## Token endpoint under load (autocannon)',
