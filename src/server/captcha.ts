@@ -20,6 +20,7 @@ export const CAPTCHA_VERIFY_URLS: Record<CaptchaProvider, string> = {
 
 export const CaptchaConfig = z
   .strictObject({
+    /** Which service issued the page's tokens. */
     provider: z.enum(CAPTCHA_PROVIDERS),
     /** The secret key of the site (never the site key the page shows). */
     secret: z.string().min(1),

@@ -26,11 +26,15 @@ const IceServerConfig = z.object({
 export const HuaweiConfig = z.object({
   /** e.g. https://service.besclouds.com; tests point it at the simulator. */
   baseUrl: z.url({ protocol: /^https?$/ }).transform((url) => url.replace(/\/+$/, '')),
+  /** The app key (AK) that tokenByAkSk exchanges for an AccessToken. */
   appKey: z.string().min(1),
+  /** The app secret (SK). Never sent to a browser. */
   appSecret: z.string().min(1),
   /** The WEB channel's configuration id (applyToken `channelId`). */
   channelId: z.string().min(1),
+  /** STUN/TURN servers handed to the browser for the WebRTC call (RTCIceServer shape). */
   iceServers: z.array(IceServerConfig).optional(),
+  /** Language asked of Huawei for the visitor's session when the page names none. */
   locale: z.string().min(1).max(16).default('en'),
   /** Shown to the agent as the visitor's name (applyToken `userName`). */
   userName: z.string().min(1).max(64).default('Web visitor'),
@@ -107,7 +111,9 @@ export const C2CConfigSchema = z
   .object({
     /** Exact origins (scheme://host[:port]) whose pages may call the endpoint. */
     allowedOrigins: z.array(z.string().min(1)).default([]),
+    /** The keys pages name in `destination`, each mapped to a vendor and its own keys. */
     destinations: z.record(z.string().min(1).max(64), DestinationConfig),
+    /** Each vendor's account: credentials, base URL and tuning. Only vendors a destination uses are needed. */
     providers: z
       .object({
         huawei: HuaweiConfig.optional(),

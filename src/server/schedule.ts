@@ -20,8 +20,11 @@ export const ScheduleConfig = z
     }, 'an IANA time zone like Europe/London'),
     /** Days of the week with bookable times, 0 = Sunday. */
     days: z.array(z.number().int().min(0).max(6)).min(1).default([1, 2, 3, 4, 5]),
+    /** First bookable time of a day, local HH:MM. */
     start: HHMM.default('09:00'),
+    /** A booked call must end by then, local HH:MM. */
     end: HHMM.default('17:00'),
+    /** Length of one bookable time (and the step between them). */
     slotMinutes: z.number().int().min(5).max(240).default(30),
     /** How far ahead times are offered. */
     daysAhead: z.number().int().min(1).max(30).default(5),
