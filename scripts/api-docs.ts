@@ -229,7 +229,7 @@ function renderTypes(program: Program, wanted: Set<string>): string[] {
     if (!nodes) continue;
     const text = nodes.map((n) => declarationText(n)).join('\n');
     blocks.push([name, text]);
-    for (const ref of text.replace(/\/\*\*[\s\S]*?\*\//g, '').match(/\b[A-Z][A-Za-z0-9]+\b/g) ?? []) if (!done.has(ref)) queue.push(ref);
+    for (const ref of text.replace(/\/\*\*[\s\S]*?\*\//g, '').match(/\b[A-Z][A-Za-z0-9_]+\b/g) ?? []) if (!done.has(ref)) queue.push(ref);
   }
   blocks.sort((a, b) => a[0].localeCompare(b[0]));
   const out = ['## Types the elements use', '', 'From the TypeScript sources (the browser entry exports most of them).', ''];
