@@ -5,7 +5,7 @@
 export { ClickToCall } from './elements/click-to-call.ts';
 export { CallStatus } from './elements/call-status.ts';
 export { CallSession } from './core/session.ts';
-export type { CallSessionOptions, CallTarget } from './core/session.ts';
+export type { CallSessionOptions, CallTarget, Trace } from './core/session.ts';
 export type { CallSnapshot, CallErrorInfo } from './core/snapshot.ts';
 export { CallState, CALL_STATES } from './core/states.ts';
 export { CallError, InvalidArgumentError, InvalidStateError } from './core/errors.ts';

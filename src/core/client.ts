@@ -30,6 +30,7 @@ export class EndpointClient {
     private readonly endpoint: string,
     private readonly fetchImpl: typeof fetch = globalThis.fetch.bind(globalThis),
     private readonly timeouts: RequestTimeouts = DEFAULT_TIMEOUTS,
+    private readonly trace?: (step: string, data: Record<string, unknown>) => void,
   ) {}
 
   createSession(body: SessionRequest, signal: AbortSignal): Promise<SessionResponse> {
@@ -83,6 +84,10 @@ export class EndpointClient {
     if (init.token) headers.authorization = `Bearer ${init.token}`;
     const timeout = AbortSignal.timeout(init.timeoutMs ?? this.timeouts.requestMs);
     const signal = init.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
+    // The path without its query; the request id lets a site match this to the endpoint's log.
+    const started = Date.now();
+    const trace = (data: Record<string, unknown>) =>
+      this.trace?.('http', { method: init.method, path: path.split('?')[0], ...data, ms: Date.now() - started });
 
     let response: Response;
     try {
@@ -98,6 +103,7 @@ export class EndpointClient {
     } catch (error) {
       if (init.signal?.aborted) throw error;
       const why = isAbort(error) ? 'did not answer in time' : 'could not be reached';
+      trace({ error: why });
       throw new CallError(ErrorCode.TokenEndpointUnreachable, `The call service ${why}.`, { cause: error });
     }
 
@@ -111,6 +117,7 @@ export class EndpointClient {
       }
       json = undefined;
     }
+    trace({ status: response.status, rid: response.headers.get('x-request-id') });
 
     if (!response.ok) throw errorFromResponse(response, json);
     if (schema === null) return undefined as T;

@@ -33,6 +33,9 @@ function sessionRequest(target: CallTarget): SessionRequest {
   };
 }
 
+/** The last two digits only: enough to tell numbers apart in a log, not to call one. */
+const maskPhone = (phone: string | undefined) => phone && `***${phone.slice(-2)}`;
+
 function targetKey(target: CallTarget): string {
   return JSON.stringify([target.endpoint, target.destination, target.mode ?? null, target.locale ?? null, target.captchaToken ?? null]);
 }
@@ -72,6 +75,8 @@ export interface EngineHost {
   qualityWarning?(warning: string, active: boolean): void;
   readonly options: CallSessionOptions;
   readonly timers: Timers;
+  /** Each step of a call, for the `debug` log: a no-op unless someone listens. Unbound. */
+  readonly trace: (step: string, data?: Record<string, unknown>) => void;
 }
 
 /**
@@ -95,7 +100,14 @@ export class CallEngine {
 
   /** Starts a call; the host has already moved to `authorizing`. */
   start(target: CallTarget, prepared?: PreparedMedia): void {
-    const client = new EndpointClient(target.endpoint, this.host.options.fetch, this.host.options.requestTimeouts);
+    this.host.trace('start', {
+      destination: target.destination,
+      mode: target.mode,
+      locale: target.locale,
+      phone: maskPhone(target.phone),
+      captcha: !!target.captchaToken,
+    });
+    const client = this.#client(target);
     const run = new Run(client);
     run.pendingMicrophone = prepared?.microphone ?? null;
     run.audio = prepared?.audio;
@@ -179,7 +191,7 @@ export class CallEngine {
   prefetchSession(target: CallTarget): void {
     const key = targetKey(target);
     if (this.#prefetched?.key === key || isLive(this.#snapshot.state)) return;
-    const client = new EndpointClient(target.endpoint, this.host.options.fetch, this.host.options.requestTimeouts);
+    const client = this.#client(target);
     const requestedAt = this.#timers.now();
     const promise = client.createSession(sessionRequest(target), new AbortController().signal).then((session) => ({
       session,
@@ -191,6 +203,11 @@ export class CallEngine {
     promise.catch(() => {
       if (this.#prefetched === entry) this.#prefetched = null;
     });
+  }
+
+  #client(target: CallTarget): EndpointClient {
+    const { fetch, requestTimeouts } = this.host.options;
+    return new EndpointClient(target.endpoint, fetch, requestTimeouts, this.host.trace);
   }
 
   /** A prefetched session for this target if it is still good; used once. */
@@ -211,8 +228,10 @@ export class CallEngine {
     const media = wantsMedia ? this.host.prefetchMedia() : null;
     media?.catch(() => undefined);
     try {
-      const session = (await this.#takePrefetched(target)) ?? (await run.client.createSession(sessionRequest(target), run.signal));
+      const prefetched = await this.#takePrefetched(target);
+      const session = prefetched ?? (await run.client.createSession(sessionRequest(target), run.signal));
       if (run.stopping) return;
+      this.host.trace('session', { provider: session.provider, mode: session.mode, prefetched: !!prefetched, iceServers: session.iceServers?.length ?? 0 });
       run.token = session.token;
       run.mode = session.mode;
       run.iceServers = session.iceServers ?? [];
@@ -227,8 +246,10 @@ export class CallEngine {
           throw new CallError(ErrorCode.WebrtcUnsupported, 'This browser cannot make calls. Try a current Chrome, Edge, Firefox or Safari.');
         }
         let module: MediaModule;
+        const loading = this.#timers.now();
         try {
           module = await (media ?? this.host.prefetchMedia());
+          this.host.trace('media-chunk', { ms: this.#timers.now() - loading });
         } catch (error) {
           throw new CallError(ErrorCode.MediaFailed, 'The calling component could not be loaded. Check your connection and try again.', { cause: error });
         }
@@ -237,6 +258,7 @@ export class CallEngine {
         if (run.pendingMicrophone === pending) run.pendingMicrophone = null;
         if (run.stopping) return stopTracks(microphone);
         run.microphone = microphone;
+        this.host.trace('microphone');
       }
 
       this.#move(run, CallState.Dialing);
@@ -269,6 +291,7 @@ export class CallEngine {
     const callId = run.callId;
     if (token === null || callId === null) return;
     let failures = 0;
+    this.host.trace('events', { via: 'sse' });
     while (!run.signal.aborted) {
       let final = false;
       let received = false;
@@ -303,6 +326,7 @@ export class CallEngine {
           return;
         }
       }
+      this.host.trace('events-retry', { failures });
       await delay(Math.min(8_000, 250 * 2 ** failures), run.signal, this.#timers);
     }
   }
@@ -311,6 +335,7 @@ export class CallEngine {
     const token = run.token;
     const callId = run.callId;
     if (token === null || callId === null) return;
+    this.host.trace('events', { via: 'poll' });
     poll(
       async (signal) => (await run.client.events(token, callId, run.lastEventId, signal)).events,
       (events) => this.#onEvents(run, events),
@@ -328,6 +353,7 @@ export class CallEngine {
       if (run.seen.has(event.id)) continue;
       run.seen.add(event.id);
       run.lastEventId = event.id;
+      this.host.trace('event', { id: event.id, type: event.type, code: (event as { code?: string }).code });
       if (FINAL_EVENT_TYPES.has(event.type)) run.vendorDone = true;
       const now = this.#timers.now();
       switch (event.type) {
@@ -378,6 +404,7 @@ export class CallEngine {
         signal: run.signal,
         ...(run.audio ? { audio: run.audio } : {}),
         speakerId: this.#snapshot.speakerId,
+        trace: this.host.trace,
         ...(this.host.options.reconnectTimeoutMs === undefined ? {} : { reconnectTimeoutMs: this.host.options.reconnectTimeoutMs }),
         onEnd: (end) => this.#onMediaEnd(run, end),
         onReconnecting: () => this.#move(run, CallState.Reconnecting),
@@ -421,6 +448,7 @@ export class CallEngine {
   }
 
   async #hangup(run: Run): Promise<void> {
+    this.host.trace('hangup');
     this.#move(run, CallState.Ending);
     const notify = this.#teardown(run, {});
     await notify;
@@ -465,6 +493,7 @@ export class CallEngine {
   async #retryHangup(run: Run, token: string, callId: string, error: unknown): Promise<void> {
     for (const wait of HANGUP_RETRY_MS) {
       if (!RETRY_HANGUP_ON.has(toCallError(error).code)) return;
+      this.host.trace('hangup-retry', { wait });
       await delay(wait, new AbortController().signal, this.#timers);
       try {
         return await run.client.hangup(token, callId, {});

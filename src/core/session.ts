@@ -25,8 +25,16 @@ export interface CallTarget {
   captchaToken?: string | undefined;
 }
 
+/**
+ * Receives each step of a call (`debug` on `<click-to-call>` sets one that logs). `data` never
+ * holds a token, a credential, an SDP body or a whole phone number.
+ */
+export type Trace = (step: string, data?: Record<string, unknown>) => void;
+
 export interface CallSessionOptions {
   fetch?: typeof fetch;
+  /** See `CallSession.trace`. */
+  trace?: Trace;
   /** Loads the media chunk (JsSIP); by default a dynamic import. */
   loadMedia?: () => Promise<MediaModule>;
   timers?: Timers;
@@ -75,10 +83,13 @@ export class CallSession {
   #settle: Array<() => void> = [];
   /** Counts calls, so that an engine arriving late does not start a call hung up meanwhile. */
   #generation = 0;
+  /** Told each step of a call; may be set or cleared at any time, a call in progress included. */
+  trace: Trace | undefined;
 
   constructor(options: CallSessionOptions = {}) {
     this.#options = options;
     this.#timers = options.timers ?? realTimers;
+    this.trace = options.trace;
   }
 
   get snapshot(): CallSnapshot {
@@ -268,6 +279,7 @@ export class CallSession {
         },
         options: this.#options,
         timers: this.#timers,
+        trace: (step, data) => this.trace?.(step, data),
       });
       return this.#loaded;
     });

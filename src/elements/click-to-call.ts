@@ -207,6 +207,13 @@ export class ClickToCall extends LitElement {
    */
   @property({ attribute: false }) captchaToken = '';
 
+  /**
+   * Logs each step of a call to the console (`[c2c]` lines: requests, events, SIP and ICE,
+   * states), never a token, credential or whole phone number. For setting a site up; may be
+   * turned on and off during a call.
+   */
+  @property({ type: Boolean }) debug = false;
+
   /** The current call state, reflected for styling (`click-to-call[state=connected]`). Read-only. */
   @property({ reflect: true }) state: CallState = CallState.Idle;
 
@@ -226,6 +233,7 @@ export class ClickToCall extends LitElement {
   #phoneModule: Promise<PhoneModule> | null = null;
   #phone: PhoneModule | null = null;
   #unsubscribe: (() => void) | null = null;
+  #debugOff: (() => void) | undefined;
 
   constructor(options: CallSessionOptions = {}) {
     super();
@@ -394,6 +402,14 @@ export class ClickToCall extends LitElement {
   protected override willUpdate(changed: PropertyValues<this>): void {
     // `state` mirrors the snapshot; a page writing it does not change the call.
     if (changed.has('state') && this.state !== this.snapshot.state) this.state = this.snapshot.state;
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    if (!changed.has('debug')) return;
+    this.#debugOff?.();
+    this.#debugOff = undefined;
+    // The logging code is a chunk of its own, fetched only for a page that asks for it.
+    if (this.debug) void import('./debug.ts').then((m) => this.debug && !this.#debugOff && (this.#debugOff = m.attach(this, this.session)));
   }
 
   #prefetch = (): void => {

@@ -29,6 +29,7 @@ const RESTART_RETRY_MS = 500;
 /** RFC 4733 tone length and gap: long enough for any detector, short enough to feel direct. */
 const DTMF_TONE_MS = 120;
 const DTMF_GAP_MS = 80;
+const noTrace = () => undefined;
 
 export async function acquireMicrophone(deviceId?: string | null, pending?: Promise<MediaStream>): Promise<MediaStream> {
   if (typeof RTCPeerConnection !== 'function' || typeof navigator.mediaDevices?.getUserMedia !== 'function') {
@@ -90,6 +91,9 @@ export async function connect(options: MediaCallOptions): Promise<MediaCall> {
 }
 
 function openUserAgent(url: string, options: MediaCallOptions): Promise<UA> {
+  // The host only: a gateway URL's path or query may carry a tenant's parameters.
+  const trace = options.trace ?? noTrace;
+  trace('ws', { host: new URL(url).host });
   return new Promise<UA>((resolve, reject) => {
     let ua: UA;
     try {
@@ -114,6 +118,7 @@ function openUserAgent(url: string, options: MediaCallOptions): Promise<UA> {
       options.signal.removeEventListener('abort', onAbort);
       ua.removeAllListeners('connected');
       ua.removeAllListeners('disconnected');
+      trace(ok ? 'ws-open' : 'ws-failed');
       if (ok) return resolve(ua);
       ua.stop();
       reject(error);
@@ -160,6 +165,7 @@ function isIceUp(pc: RTCPeerConnection | null): boolean {
 
 function placeCall(ua: UA, options: MediaCallOptions): Promise<MediaCall> {
   const { gateway, signal } = options;
+  const trace = options.trace ?? noTrace;
   const audio = options.audio ?? createAudio();
   audio.autoplay = true;
   audio.setAttribute('playsinline', '');
@@ -290,6 +296,7 @@ function placeCall(ua: UA, options: MediaCallOptions): Promise<MediaCall> {
   };
   const recover = () => {
     if (recovering || ended) return;
+    trace('recovering');
     recovering = true;
     options.onReconnecting?.();
     recoveryTimer = setTimeout(
@@ -305,6 +312,7 @@ function placeCall(ua: UA, options: MediaCallOptions): Promise<MediaCall> {
     recovering = false;
     signalingLost = false;
     clearTimeout(recoveryTimer);
+    trace('recovered');
     options.onReconnected?.();
   };
   const restartIce = () => {
@@ -315,6 +323,7 @@ function placeCall(ua: UA, options: MediaCallOptions): Promise<MediaCall> {
     }
     restartWanted = false;
     restartPending = true;
+    trace('ice-restart');
     // A new offer gathers candidates again: the INVITE timer starts over. JsSIP skips waiting
     // for candidates when gathering is already under way and its private "ICE ready" flag from
     // the first offer is still set, which would send a re-INVITE without any: clear the flag.
@@ -340,6 +349,7 @@ function placeCall(ua: UA, options: MediaCallOptions): Promise<MediaCall> {
   const watchSignaling = () => {
     ua.on('disconnected', () => {
       if (ended) return;
+      trace('ws-lost');
       socketDown = true;
       signalingLost = true;
       recover();
@@ -352,6 +362,7 @@ function placeCall(ua: UA, options: MediaCallOptions): Promise<MediaCall> {
     });
     ua.on('connected', () => {
       if (ended) return;
+      trace('ws-open');
       socketDown = false;
       reconnectTried = false;
       // The gateway may have lost the dialog's media path with the connection: renegotiate.
@@ -394,6 +405,7 @@ function placeCall(ua: UA, options: MediaCallOptions): Promise<MediaCall> {
     const onIceState = () => {
       if (!pc || ended) return;
       const state = pc.iceConnectionState;
+      trace('ice', { state });
       if (isIceUp(pc)) {
         clearTimeout(disconnectedTimer);
         if (settled) recovered();
@@ -443,6 +455,8 @@ function placeCall(ua: UA, options: MediaCallOptions): Promise<MediaCall> {
               void play();
             });
             pc.addEventListener('iceconnectionstatechange', onIceState);
+            // ICE and DTLS together: `connected` once the keys are agreed.
+            pc.addEventListener('connectionstatechange', () => trace('peer', { state: pc?.connectionState }));
             const speakerId = options.speakerId;
             if (speakerId) void call.setSpeaker(speakerId).catch(() => undefined);
           },
@@ -451,15 +465,21 @@ function placeCall(ua: UA, options: MediaCallOptions): Promise<MediaCall> {
           // The same holds for the re-INVITE of an ICE restart.
           icecandidate: (e: { candidate: RTCIceCandidate; ready: () => void }) => {
             ready = e.ready;
+            trace('ice-candidate', { type: e.candidate.type });
             iceTimer ??= setTimeout(() => ready?.(), iceWaitMs);
             const type = e.candidate.type;
             if (type === 'relay' || (type === 'srflx' && !wantsRelay)) ready();
           },
+          // Status lines only: a SIP message's body is SDP, its headers name the caller.
+          sending: () => trace('invite'),
+          progress: (e: { response?: { status_code: number } }) => trace('sip', { status: e.response?.status_code }),
+          accepted: (e: { response?: { status_code: number } }) => trace('sip', { status: e.response?.status_code ?? 200 }),
           confirmed: () => {
             confirmed = true;
             onIceState();
           },
-          failed: (e: { cause: string; originator: string }) => {
+          failed: (e: { cause: string; originator: string; message?: unknown }) => {
+            trace('sip-failed', { cause: e.cause, status: (e.message as { status_code?: number } | undefined)?.status_code });
             const unreachable = e.cause === JsSIP.C.causes.CONNECTION_ERROR || e.cause === JsSIP.C.causes.REQUEST_TIMEOUT;
             if (!settled) {
               fail(
@@ -472,6 +492,7 @@ function placeCall(ua: UA, options: MediaCallOptions): Promise<MediaCall> {
             }
           },
           ended: (e: { cause: string; originator: string }) => {
+            trace('sip-ended', { cause: e.cause, by: e.originator });
             if (ended) return;
             if (e.cause === JsSIP.C.causes.BYE) {
               call.hangup();

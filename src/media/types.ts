@@ -41,6 +41,8 @@ export interface MediaCallOptions {
   onReconnected?(): void;
   /** The browser refused to play the agent's audio (true), or plays it again (false). */
   onAudioBlocked?(blocked: boolean): void;
+  /** Each signaling and media step (see `Trace` in the core); never SDP or credentials. */
+  trace?(step: string, data?: Record<string, unknown>): void;
 }
 
 export interface MediaCall {

@@ -19,6 +19,7 @@ import { startSarvSimulator, type SarvSimulator } from './sarv-simulator.ts';
 import { startUdeskSimulator, type UdeskSimulator } from './udesk-simulator.ts';
 import { subscribeWebhook, UdeskConfig } from '../server/providers/udesk.ts';
 import type { C2CConfigInput } from '../server/config.ts';
+import { jsonLines, type C2CLogger, type LogLevel } from '../server/log.ts';
 
 export interface SandboxOptions {
   port?: number;
@@ -31,6 +32,10 @@ export interface SandboxOptions {
   root?: string;
   /** Print nothing (tests). */
   quiet?: boolean;
+  /** The token endpoint's log level (default `warn`; `silent` when quiet). */
+  log?: LogLevel | 'silent';
+  /** Where the log goes (default: JSON lines on stdout). */
+  logger?: C2CLogger;
   /** More origins allowed to call the endpoint (a test runner's page, say). */
   allowedOrigins?: string[];
   /** Abuse limits of the endpoint (default: on, but generous enough for a test run). */
@@ -178,7 +183,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       },
     },
   };
-  const c2c = createC2CHandler(config, { basePath: '/c2c' });
+  // Warnings and worse by default: a line per request would bury the banner under the demo's polls.
+  const log = options.log ?? (options.quiet ? 'silent' : 'warn');
+  const c2c = createC2CHandler({ ...config, log }, { basePath: '/c2c', logger: options.logger ?? jsonLines((line) => void process.stdout.write(`${line}\n`)) });
   handler = createNodeListener(c2c);
   const handlerClose = () => c2c.close();
 

@@ -6,6 +6,9 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config.ts';
 import { createC2CHandler } from './handler.ts';
+import { jsonLines, LOG_LEVELS, type LogLevel } from './log.ts';
+
+const LEVELS = [...LOG_LEVELS, 'silent'] as const;
 import { serve } from './node.ts';
 import { C2CError } from './provider.ts';
 import { subscribeWebhook } from './providers/udesk.ts';
@@ -18,6 +21,8 @@ export const USAGE = `Usage: c2c-server [--config <file>] [--port <n>] [--host <
   --port <n>        port to listen on (default 8787)
   --host <address>  address to listen on (default 127.0.0.1)
   --sandbox         run with the built-in vendor simulators instead of real vendors
+  --log <level>     structured log on stdout: debug, info (default), warn, error or silent
+                    (the sandbox's default is warn; C2C_LOG and the config's "log" also set it)
   --help            show this help
 
 subscribe-udesk: tells udesk (providers.udesk in the config) where to send call events, then exits
@@ -59,6 +64,7 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<CliRe
         port: { type: 'string' },
         host: { type: 'string' },
         sandbox: { type: 'boolean' },
+        log: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -67,6 +73,12 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<CliRe
     io.stderr(`${(error as Error).message}\n\n${USAGE}`);
     return { code: 2 };
   }
+  const level = values.log;
+  if (level !== undefined && !(LEVELS as readonly string[]).includes(level)) {
+    io.stderr(`--log: expected ${LEVELS.join(', ')}, got '${level}'\n`);
+    return { code: 2 };
+  }
+  const logger = jsonLines((line) => io.stdout(`${line}\n`));
   if (values.help) {
     io.stdout(USAGE);
     return { code: 0 };
@@ -82,13 +94,15 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<CliRe
     // SANDBOX HOOK: the simulators and the demo live in src/sandbox (written by the lead),
     // loaded only on --sandbox so a production server never loads them.
     const { startSandbox } = await import('../sandbox/index.ts');
-    const sandbox = await startSandbox({ port, host });
+    const fromEnv = (LEVELS as readonly string[]).includes(io.env.C2C_LOG ?? '') ? io.env.C2C_LOG : undefined;
+    const sandbox = await startSandbox({ port, host, log: (level ?? fromEnv ?? 'warn') as LogLevel | 'silent', logger });
     return { code: 0, url: sandbox.url, close: () => sandbox.close() };
   }
 
   try {
-    const config = loadConfig({ ...(values.config ? { file: values.config } : {}), env: io.env });
-    const running = await serve({ handler: createC2CHandler(config), port, host });
+    const loaded = loadConfig({ ...(values.config ? { file: values.config } : {}), env: io.env });
+    const config = { ...loaded, log: (level as LogLevel | 'silent' | undefined) ?? loaded.log ?? 'info' };
+    const running = await serve({ handler: createC2CHandler(config, { logger }), port, host });
     io.stdout(`c2c-server listening on ${running.url}\n`);
     return { code: 0, url: running.url, close: running.close };
   } catch (error) {

@@ -137,6 +137,11 @@ export const C2CConfigSchema = z
     trustProxy: z.union([z.boolean(), z.number().int().min(0).max(10)]).default(false).transform((v) => (v === true ? 1 : v === false ? 0 : v)),
     limits: LimitsConfig.default(LimitsConfig.parse({})),
     captcha: CaptchaConfig.optional(),
+    /**
+     * The structured log's least level (docs/observability.md). Set: JSON lines on the console
+     * (the CLI's default is `info`). Unset and no `logger` given to the handler: no log.
+     */
+    log: z.enum(['debug', 'info', 'warn', 'error', 'silent']).optional(),
   })
   .superRefine((config, ctx) => {
     for (const [key, destination] of Object.entries(config.destinations)) {
@@ -260,6 +265,7 @@ const HUAWEI_ENV: ReadonlyArray<[string, string, 'string' | 'number' | 'json' | 
  *   C2C_SIGNING_KEYS=kid1:secret1,kid0:secret0   (the first signs)
  *   C2C_TRUST_PROXY=1                            (proxies appending X-Forwarded-For)
  *   C2C_LIMITS={"callsPerIp":{"points":5,"durationSeconds":600}}   (JSON, merged over the file's)
+ *   C2C_LOG=info                                 (debug | info | warn | error | silent)
  *   C2C_CAPTCHA_PROVIDER / _SECRET / _VERIFY_URL / _MIN_SCORE / _REQUIRED (true|false)
  *   C2C_HUAWEI_BASE_URL / _APP_KEY / _APP_SECRET / _CHANNEL_ID / _LOCALE / _USER_NAME /
  *   _TOKEN_EXPIRE_SECONDS / _ICE_SERVERS (JSON array) / _PROBE_ADDRESSES (comma-separated)
@@ -302,6 +308,7 @@ export function loadConfig(options: LoadConfigOptions = {}): C2CConfig {
   }
   const proxy = env.C2C_TRUST_PROXY;
   if (proxy !== undefined) raw.trustProxy = proxy === 'true' ? true : proxy === 'false' ? false : envNumber('C2C_TRUST_PROXY', proxy);
+  if (env.C2C_LOG !== undefined) raw.log = env.C2C_LOG;
   const limits = env.C2C_LIMITS;
   if (limits !== undefined) {
     let parsed: unknown;

@@ -34,6 +34,7 @@ import { createMemoryStores, type CallRecord, type SessionRecord, type Stores } 
 import { newId, TokenSigner, type SessionClaims } from './tokens.ts';
 import { addressKey, clientAddress, memoryLimiters, type Limiter, type LimiterFactory, type RateLimit } from './limits.ts';
 import { verifyCaptcha } from './captcha.ts';
+import { createLog, jsonLines, requestIdOf, secretsOf, type C2CLogger, type Log } from './log.ts';
 
 /** What the runtime knows about a request beyond the Request itself. */
 export interface C2CRequestInfo {
@@ -67,9 +68,33 @@ export interface C2CHandlerOptions {
   longPollMs?: number;
   /** Makes the rate limiters (default: in memory; see limits.ts for Redis). */
   limiters?: LimiterFactory;
-  /** Operator warnings (no signing key, no client address...). Default: console.warn, each once. */
+  /** Operator warnings (no signing key, no client address...). Default: console.warn, each once; the log when there is one. */
   onWarning?: (message: string) => void;
+  /**
+   * Receives the structured log (docs/observability.md): a record per request and per notable
+   * event, at or above the configuration's `log` level (default `info`). Without one, records are
+   * written as JSON lines to the console when the configuration sets `log`, and dropped otherwise.
+   */
+  logger?: C2CLogger;
 }
+
+/** What one request's log line says besides method, route, status and time: filled in by the routes. */
+type RequestFields = Record<string, unknown>;
+type Env = { Bindings: C2CRequestInfo | undefined; Variables: { requestId: string; fields: RequestFields } };
+
+/** Adds fields to the request's log line (provider, destination, callId, code...). */
+function note(c: Context, fields: RequestFields): void {
+  const current = c.get('fields') as RequestFields | undefined;
+  if (current) Object.assign(current, fields);
+}
+
+/** The vendor's own status in a vendor error's message ("HTTP 503", "resultCode 13"), for the log. */
+function vendorStatusOf(message: string): string | undefined {
+  const match = /HTTP (\d{3})|resultCode ([\w-]+)/.exec(message);
+  return match ? (match[1] ?? match[2]) : undefined;
+}
+
+const VENDOR_CODES: ReadonlySet<string> = new Set([ErrorCode.VendorRejected, ErrorCode.VendorUnavailable, ErrorCode.InvalidResponse]);
 
 const warnedOnce = new Set<string>();
 function warnOnce(message: string): void {
@@ -88,6 +113,7 @@ const BODY_LIMIT_BYTES = 16 * 1024;
 const WEBHOOK_BODY_LIMIT_BYTES = 1024 * 1024;
 
 function errorResponse(c: Context, status: number, code: ErrorCode, message: string, retryAfter?: number): Response {
+  note(c, { code });
   const body: ErrorBody = { error: { code, message, ...(retryAfter === undefined ? {} : { retryAfter }) } };
   if (retryAfter !== undefined) c.header('Retry-After', String(retryAfter));
   return c.json(body, status as 400);
@@ -108,10 +134,18 @@ function createCallbackProviders(config: C2CConfig, options: C2CHandlerOptions):
   return made;
 }
 
-function createProviders(config: C2CConfig, options: C2CHandlerOptions): Map<ProviderName, Provider> {
+function createProviders(config: C2CConfig, options: C2CHandlerOptions, log: Log): Map<ProviderName, Provider> {
   const providers = new Map<ProviderName, Provider>();
   if (config.providers.huawei) {
-    providers.set('huawei', new HuaweiProvider(config.providers.huawei, { now: options.now, ...options.providerOptions?.huawei }));
+    const own = options.providerOptions?.huawei;
+    providers.set('huawei', new HuaweiProvider(config.providers.huawei, {
+      now: options.now,
+      ...own,
+      onTokenRefresh: (info) => {
+        own?.onTokenRefresh?.(info);
+        log[info.ok ? 'info' : 'warn']('token-refresh', { provider: 'huawei', ...info });
+      },
+    }));
   }
   return providers;
 }
@@ -142,9 +176,11 @@ export function createC2CHandler(input: C2CConfig | C2CConfigInput, options: C2C
   const config = parseConfig(input);
   const now = options.now ?? Date.now;
   const stores: Stores = { ...createMemoryStores({ now }), ...options.stores };
-  const providers = createProviders(config, options);
+  const logger = options.logger ?? (config.log === undefined ? undefined : jsonLines());
+  const log: Log = createLog({ logger, level: config.log, secrets: secretsOf(config) });
+  const providers = createProviders(config, options, log);
   const allowed = new Set(config.allowedOrigins.map((o) => normalizeOrigin(o)));
-  const onWarning = options.onWarning ?? warnOnce;
+  const onWarning = options.onWarning ?? (logger ? (message: string) => log.warn('operator-warning', { message }) : warnOnce);
   const signer = new TokenSigner(config.signingKeys);
   if (signer.ephemeral) {
     onWarning(
@@ -163,7 +199,11 @@ export function createC2CHandler(input: C2CConfig | C2CConfigInput, options: C2C
     callsTotal: rule('callsTotal', config.limits.callsTotal),
   };
   const callIdleMs = (options.callIdleSeconds ?? 600) * 1000;
-  const onError = options.onError ?? ((error: unknown) => console.error('[c2c-server] unexpected error', error));
+  const onError =
+    options.onError ??
+    (logger
+      ? (error: unknown) => log.error('unexpected-error', { error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) })
+      : (error: unknown) => console.error('[c2c-server] unexpected error', error));
   const basePath = (options.basePath ?? '').replace(/\/+$/, '');
   const callbackProviders = new Map<string, CallbackProvider>([
     ...createCallbackProviders(config, options),
@@ -179,12 +219,55 @@ export function createC2CHandler(input: C2CConfig | C2CConfigInput, options: C2C
   });
   const longPollMs = options.longPollMs ?? 25_000;
 
-  const app = new Hono<{ Bindings: C2CRequestInfo | undefined }>({ strict: false });
+  const app = new Hono<Env>({ strict: false });
   const api = basePath ? app.basePath(basePath) : app;
 
+  // First of all: the request id, and the request's log line once it is answered.
+  app.use('*', async (c, next) => {
+    const requestId = requestIdOf(c.req.header('X-Request-Id'));
+    const fields: RequestFields = {};
+    c.set('requestId', requestId);
+    c.set('fields', fields);
+    const started = performance.now();
+    await next();
+    try {
+      c.res.headers.set('X-Request-Id', requestId);
+    } catch {
+      // Immutable headers (a Response passed through from fetch): copy it.
+      c.res = new Response(c.res.body, c.res);
+      c.res.headers.set('X-Request-Id', requestId);
+    }
+    const status = c.res.status;
+    // The route's pattern, never the path: a webhook path may hold a secret, a query a token.
+    const route = c.req.matchedRoutes.filter((r) => r.method !== 'ALL').at(-1)?.path ?? null;
+    const quiet = c.req.method === 'OPTIONS' || route?.endsWith('/health');
+    log[status >= 500 ? 'error' : quiet ? 'debug' : 'info']('request', {
+      requestId,
+      method: c.req.method,
+      route,
+      status,
+      durationMs: Math.round(performance.now() - started),
+      ...fields,
+    });
+  });
+
   app.onError((error, c) => {
-    if (error instanceof C2CError) return errorResponse(c, error.status, error.code, error.message, error.retryAfter);
-    onError(error);
+    if (error instanceof C2CError) {
+      if (VENDOR_CODES.has(error.code)) {
+        const fields = c.get('fields');
+        log.warn('vendor-error', {
+          requestId: c.get('requestId'),
+          provider: fields?.provider,
+          code: error.code,
+          vendorStatus: vendorStatusOf(error.message),
+          message: error.message,
+        });
+      }
+      return errorResponse(c, error.status, error.code, error.message, error.retryAfter);
+    }
+    if (logger && !options.onError) {
+      log.error('unexpected-error', { requestId: c.get('requestId'), error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
+    } else onError(error);
     return errorResponse(c, 500, ErrorCode.InternalError, 'The endpoint hit an unexpected error.');
   });
   app.notFound((c) => errorResponse(c, 404, ErrorCode.InvalidRequest, `No route ${c.req.method} ${new URL(c.req.url).pathname}.`));
@@ -203,8 +286,9 @@ export function createC2CHandler(input: C2CConfig | C2CConfigInput, options: C2C
     cors({
       origin: (origin) => (allowed.has(normalizeOrigin(origin)) ? origin : null),
       allowMethods: ['GET', 'POST', 'OPTIONS'],
-      allowHeaders: ['Authorization', 'Content-Type', 'Last-Event-ID'],
-      exposeHeaders: ['Retry-After'],
+      allowHeaders: ['Authorization', 'Content-Type', 'Last-Event-ID', 'X-Request-Id'],
+      // The widget's debug log shows the request id, to find the endpoint's line for it.
+      exposeHeaders: ['Retry-After', 'X-Request-Id'],
       maxAge: 600,
     }),
   );
@@ -226,11 +310,14 @@ export function createC2CHandler(input: C2CConfig | C2CConfigInput, options: C2C
   }
 
   /** Counts one use; throws `rate-limited` with the wait when over the limit. */
-  async function enforce(limiter: Limiter | null, key: string | null, sentence: string): Promise<void> {
+  async function enforce(c: Context, rule: keyof typeof limits, key: string | null, sentence: string): Promise<void> {
+    const limiter = limits[rule];
     if (!limiter || key === null) return;
     const waitMs = await limiter.take(key);
     if (waitMs <= 0) return;
     const retryAfter = Math.max(1, Math.ceil(waitMs / 1000));
+    // The rule, not its key: a key is an address or a phone number.
+    log.warn('rate-limited', { requestId: c.get('requestId'), rule, retryAfter });
     throw new C2CError(ErrorCode.RateLimited, `${sentence} Try again in ${wait(retryAfter)}.`, { retryAfter });
   }
 
@@ -278,9 +365,10 @@ export function createC2CHandler(input: C2CConfig | C2CConfigInput, options: C2C
 
   api.post('/session', async (c) => {
     const ip = ipOf(c);
-    await enforce(limits.sessionsPerIp, ip === null ? null : addressKey(ip), 'Too many requests from your network.');
+    await enforce(c, 'sessionsPerIp', ip === null ? null : addressKey(ip), 'Too many requests from your network.');
     const body = validate(SessionRequest, await readJson(c, false));
     const { destination, provider, mode } = resolveDestination(body.destination, body.mode);
+    note(c, { provider: destination.provider, destination: body.destination, mode });
     if (config.captcha) await verifyCaptcha(config.captcha, { token: body.captchaToken, remoteIp: ip, onWarning });
     const providerState = 'openSession' in provider ? await provider.openSession({ locale: body.locale }) : {};
     const id = newId();
@@ -351,6 +439,7 @@ export function createC2CHandler(input: C2CConfig | C2CConfigInput, options: C2C
   async function callOf(c: Context, session: SessionRecord): Promise<CallRecord> {
     const callId = c.req.param('callId') ?? '';
     const call = await stores.calls.get(callId);
+    note(c, { provider: session.provider, destination: session.destination, callId: call ? callId : undefined });
     if (!call || call.sessionId !== session.id) throw new C2CError(ErrorCode.CallNotFound, `No call '${callId}' in this session.`);
     return call;
   }
@@ -366,6 +455,7 @@ export function createC2CHandler(input: C2CConfig | C2CConfigInput, options: C2C
 
   api.post('/calls', async (c) => {
     const { claims, session } = await sessionOf(c, 'start');
+    note(c, { provider: session.provider, destination: session.destination, mode: session.mode });
     const request = validate(StartCallRequest, await readJson(c, true));
     if (session.destination !== claims.dst || (request.destination !== undefined && request.destination !== claims.dst)) {
       throw new C2CError(ErrorCode.Unauthorized, 'This session token is for another destination.');
@@ -388,17 +478,18 @@ export function createC2CHandler(input: C2CConfig | C2CConfigInput, options: C2C
     const destination = config.destinations[session.destination];
     if (!destination) throw new C2CError(ErrorCode.UnknownDestination, `Destination '${session.destination}' is no longer configured.`);
     const ip = ipOf(c);
-    await enforce(limits.callsPerIp, ip === null ? null : addressKey(ip), 'Too many calls from your network.');
-    await enforce(limits.callsPerDestination, session.destination, 'Too many calls right now.');
+    await enforce(c, 'callsPerIp', ip === null ? null : addressKey(ip), 'Too many calls from your network.');
+    await enforce(c, 'callsPerDestination', session.destination, 'Too many calls right now.');
     let phone: string | null = null;
     if (session.mode === 'callback') {
       phone = checkPhone(request.phone, { countries: (destination as { countries?: string[] }).countries });
       // Callback bombing: one number rung again and again.
-      await enforce(limits.numberCooldown, phone, 'We called this number a moment ago.');
-      await enforce(limits.callsPerNumber, phone, 'Too many calls to this number.');
+      note(c, { phone });
+      await enforce(c, 'numberCooldown', phone, 'We called this number a moment ago.');
+      await enforce(c, 'callsPerNumber', phone, 'Too many calls to this number.');
     }
     // The circuit breaker counts last, so that refusals above do not trip it for everyone.
-    await enforce(limits.callsTotal, 'all', 'The call service is busy.');
+    await enforce(c, 'callsTotal', 'all', 'The call service is busy.');
     let started: Awaited<ReturnType<CallbackProvider['startCall']>> | null = null;
     if (session.mode === 'callback' && phone !== null) {
       const vendor = callbacks.provider(session.provider);
@@ -451,6 +542,7 @@ export function createC2CHandler(input: C2CConfig | C2CConfigInput, options: C2C
       keepUntil: createdAt + callIdleMs,
     };
     session.callId = callId;
+    note(c, { callId, vendorCallId: started?.vendorCallId, scheduled: request.scheduledAt === undefined ? undefined : true });
     await touch(session, call);
     if (started) await callbacks.started(call, started.vendorCallId, started.events ?? []);
     const answer: StartCallResponse = { callId };
@@ -465,6 +557,7 @@ export function createC2CHandler(input: C2CConfig | C2CConfigInput, options: C2C
       await touch(session, call);
       const from = c.req.header('Last-Event-ID') ?? after ?? null;
       if ((c.req.header('Accept') ?? '').includes('text/event-stream')) {
+        note(c, { stream: true });
         return new Response(callbacks.stream(call.callId, from, c.req.raw.signal), {
           headers: {
             'content-type': 'text/event-stream; charset=utf-8',
@@ -475,6 +568,7 @@ export function createC2CHandler(input: C2CConfig | C2CConfigInput, options: C2C
         });
       }
       const events = await callbacks.waitFor(call.callId, from, longPollMs, c.req.raw.signal);
+      note(c, { events: events.length });
       return c.json({ events } satisfies EventsResponse);
     }
     const replay = resumeFrom(call, after);
@@ -505,6 +599,7 @@ export function createC2CHandler(input: C2CConfig | C2CConfigInput, options: C2C
       remember(call, event);
     }
     await touch(session, call);
+    note(c, { events: fresh.length });
     return c.json({ events: fresh } satisfies EventsResponse);
   });
 
@@ -518,6 +613,7 @@ export function createC2CHandler(input: C2CConfig | C2CConfigInput, options: C2C
       latest.hungUp = true;
       await stores.calls.set(latest.callId, latest, latest.keepUntil);
       await callbacks.append(latest.callId, { vendorCallId: latest.vendorCallId ?? '', type: 'ended', reason: 'visitor-hangup', vendorEventId: 'visitor-hangup' });
+      note(c, { dropped });
       return c.json({ ok: dropped } satisfies HangupResponse);
     }
     const provider = providerOf(session);
@@ -531,6 +627,7 @@ export function createC2CHandler(input: C2CConfig | C2CConfigInput, options: C2C
     latest.hungUp = true;
     if (!latest.final) remember(latest, { id: `s${++latest.seq}`, type: 'ended', reason: 'visitor-hangup' });
     await touch(session, latest);
+    note(c, { dropped });
     return c.json({ ok: dropped } satisfies HangupResponse);
   });
 
@@ -541,13 +638,24 @@ export function createC2CHandler(input: C2CConfig | C2CConfigInput, options: C2C
     const prefix = `${basePath}/webhooks/${name}`;
     const headers: Record<string, string> = {};
     c.req.raw.headers.forEach((value, key) => (headers[key] = value));
-    const reply = await callbacks.webhook(name, {
-      method: c.req.method,
-      path: url.pathname.startsWith(prefix) ? url.pathname.slice(prefix.length) : '',
-      query: Object.fromEntries(url.searchParams),
-      headers,
-      body: await c.req.text(),
-    });
+    note(c, { provider: name });
+    let reply: Awaited<ReturnType<typeof callbacks.webhook>>;
+    try {
+      reply = await callbacks.webhook(name, {
+        method: c.req.method,
+        path: url.pathname.startsWith(prefix) ? url.pathname.slice(prefix.length) : '',
+        query: Object.fromEntries(url.searchParams),
+        headers,
+        body: await c.req.text(),
+      });
+    } catch (error) {
+      // A forged or misdirected call of a webhook: worth an operator's look. Its signature and
+      // secret stay out of the log (the path is not logged, headers are not logged).
+      if (error instanceof C2CError && (error.status === 401 || error.status === 403)) {
+        log.warn('webhook-rejected', { requestId: c.get('requestId'), provider: name, code: error.code, reason: error.message });
+      }
+      throw error;
+    }
     return c.body(reply.body, reply.status as 200, { 'content-type': reply.contentType });
   };
   api.on(['GET', 'POST'], '/webhooks/:provider', webhook);

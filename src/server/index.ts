@@ -15,3 +15,5 @@ export { CAPTCHA_VERIFY_URLS } from './captcha.ts';
 export type { CaptchaConfig, CaptchaProvider } from './captcha.ts';
 export type { LimitsConfig } from './config.ts';
 export type { HuaweiProviderOptions } from './providers/huawei.ts';
+export { jsonLines, LOG_LEVELS } from './log.ts';
+export type { C2CLogger, LogLevel, LogRecord } from './log.ts';

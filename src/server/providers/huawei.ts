@@ -33,6 +33,12 @@ export interface HuaweiProviderOptions {
   eventsTimeoutMs?: number;
   /** How long one checkClickToCallSupport answer is trusted. */
   supportCacheMs?: number;
+  /**
+   * After each AccessToken request (tokenByAkSk): whether it worked, how long it took, why it
+   * was asked for (`expired`: none cached or near its end; `rejected`: Huawei refused the
+   * cached one), and the new token's life. Never the token.
+   */
+  onTokenRefresh?: (info: { ok: boolean; reason: 'expired' | 'rejected'; durationMs: number; expiresInSeconds?: number; code?: string }) => void;
 }
 
 /** Per-visitor Huawei state, stored in the session record. */
@@ -149,6 +155,7 @@ export class HuaweiProvider implements Provider {
   readonly #requestTimeoutMs: number;
   readonly #eventsTimeoutMs: number;
   readonly #supportCacheMs: number;
+  readonly #onTokenRefresh: HuaweiProviderOptions['onTokenRefresh'];
   #token: CachedToken | undefined;
   #tokenInFlight: Promise<string> | undefined;
   #support: { at: number; supported: boolean; desc: string } | undefined;
@@ -161,6 +168,7 @@ export class HuaweiProvider implements Provider {
     this.#requestTimeoutMs = options.requestTimeoutMs ?? 5_000;
     this.#eventsTimeoutMs = options.eventsTimeoutMs ?? 10_000;
     this.#supportCacheMs = options.supportCacheMs ?? 60_000;
+    this.#onTokenRefresh = options.onTokenRefresh;
   }
 
   /**
@@ -172,10 +180,24 @@ export class HuaweiProvider implements Provider {
     const cached = this.#token;
     if (cached && cached.value !== rejected && this.#now() < cached.refreshAt) return cached.value;
     if (cached && cached.value === rejected) this.#token = undefined;
-    this.#tokenInFlight ??= this.#fetchAccessToken().finally(() => {
+    this.#tokenInFlight ??= this.#refresh(cached !== undefined && cached.value === rejected ? 'rejected' : 'expired').finally(() => {
       this.#tokenInFlight = undefined;
     });
     return this.#tokenInFlight;
+  }
+
+  async #refresh(reason: 'expired' | 'rejected'): Promise<string> {
+    const started = performance.now();
+    const durationMs = () => Math.round(performance.now() - started);
+    try {
+      const token = await this.#fetchAccessToken();
+      const expiresInSeconds = this.#token ? Math.round((this.#token.refreshAt - this.#now()) / 1000) : undefined;
+      this.#onTokenRefresh?.({ ok: true, reason, durationMs: durationMs(), ...(expiresInSeconds === undefined ? {} : { expiresInSeconds }) });
+      return token;
+    } catch (error) {
+      this.#onTokenRefresh?.({ ok: false, reason, durationMs: durationMs(), code: error instanceof C2CError ? error.code : 'internal-error' });
+      throw error;
+    }
   }
 
   async #fetchAccessToken(): Promise<string> {
