@@ -21,3 +21,6 @@ await build({
   logLevel: 'warning',
 });
 run('npx', ['cem', 'analyze', '--config', 'custom-elements-manifest.config.mjs', '--quiet']);
+// The React / Vue / Svelte typings come from the manifest just written.
+const { writeFrameworkTypings } = await import('./framework-types.mjs');
+writeFrameworkTypings();
