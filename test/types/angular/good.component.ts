@@ -3,12 +3,12 @@ import { ChangeDetectionStrategy, Component, CUSTOM_ELEMENTS_SCHEMA, ElementRef,
 import type { CallSnapshot, CallStartDetail, ClickToCall, QualityWarningDetail } from 'click-to-call';
 
 @Component({
-  selector: 'app-widget',
+  selector: 'app-good',
   schemas: [CUSTOM_ELEMENTS_SCHEMA],
   changeDetection: ChangeDetectionStrategy.OnPush,
-  templateUrl: './component.html',
+  templateUrl: './good.component.html',
 })
-export class WidgetComponent {
+export class GoodComponent {
   readonly call = viewChild.required<ElementRef<ClickToCall>>('call');
   readonly snapshot = signal<CallSnapshot | null>(null);
   readonly mode = signal<'webrtc' | 'callback'>('webrtc');
