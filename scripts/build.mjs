@@ -21,3 +21,9 @@ await build({
   logLevel: 'warning',
 });
 run('npx', ['cem', 'analyze', '--config', 'custom-elements-manifest.config.mjs', '--quiet']);
+// The React / Vue / Svelte typings come from the manifest just written.
+const { writeFrameworkTypings } = await import('./framework-types.mjs');
+writeFrameworkTypings();
+// The framework example pages (about 15 s, most of it Angular's AOT compiler).
+const { buildExamples } = await import('./build-examples.mjs');
+await buildExamples();

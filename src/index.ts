@@ -10,6 +10,7 @@ export type { CallSnapshot, CallErrorInfo } from './core/snapshot.ts';
 export { CallState, CALL_STATES } from './core/states.ts';
 export { CallError, InvalidArgumentError, InvalidStateError } from './core/errors.ts';
 export { ErrorCode } from './protocol/errors.ts';
+export type { CallMode } from './protocol/index.ts';
 export { C2CEvent } from './events/index.ts';
-export type { CallStartDetail } from './events/index.ts';
+export type { CallStartDetail, QualityWarningDetail } from './events/index.ts';
 export type { ReadinessCheck, ReadinessCheckName, ReadinessReport, ReadinessStatus } from './elements/readiness.ts';

@@ -1,0 +1,1 @@
+import type {} from 'click-to-call/vue';
