@@ -6,46 +6,14 @@
  * test/e2e/wordpress.test.ts.
  */
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { PLUGIN, renderWordPress } from '../../support/wordpress/render.ts';
 
-export const PLUGIN = 'integrations/wordpress/click-to-call';
-const DRIVER = 'test/support/wordpress/render.php';
 const SCRIPT = 'https://cdn.example/npm/click-to-call@0.1.0/dist/click-to-call.js';
 const CONFIGURED = { endpoint: '/c2c', script_url: SCRIPT };
-
-export interface RenderJob {
-  options?: unknown;
-  can?: boolean;
-  shortcodes?: Array<Record<string, string>>;
-  save?: unknown[];
-  settingsPage?: boolean;
-  uninstall?: boolean;
-}
-
-export interface Rendered {
-  shortcodes: string[];
-  scripts: string;
-  saved: Array<{ endpoint: string; script_url: string }>;
-  setting: { group: string; sanitize: string; page: string | null };
-  settingsPage?: string;
-  optionAfterUninstall?: unknown;
-}
-
-/** Runs the plugin in the WordPress double; `legacy` leaves out the script-modules API. */
-export function renderWordPress(job: RenderJob, { legacy = false } = {}): Rendered {
-  const result = spawnSync('php', [DRIVER], {
-    input: JSON.stringify({ plugin: PLUGIN, ...job }),
-    encoding: 'utf8',
-    env: { ...process.env, ...(legacy ? { WP_TEST_LEGACY: '1' } : {}) },
-  });
-  assert.equal(result.error, undefined, 'php is not installed (apt-get install php-cli)');
-  assert.equal(result.status, 0, result.stderr);
-  assert.equal(result.stderr, '', 'PHP printed warnings or notices');
-  return JSON.parse(result.stdout) as Rendered;
-}
 
 /**
  * The only shape a shortcode may produce: the element with known attributes whose values hold
