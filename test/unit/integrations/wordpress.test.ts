@@ -60,7 +60,7 @@ describe('WordPress plugin', () => {
   });
 
   it('hostile attribute values cannot add markup or attributes', () => {
-    const shortcodes = HOSTILE.flatMap((value) => [
+    const shortcodes = HOSTILE.flatMap((value): Array<Record<string, string>> => [
       { destination: value },
       { destination: 'sales', mode: value, locale: value, label: value, status: value, disabled: value },
       { [value]: value, destination: 'sales' },
