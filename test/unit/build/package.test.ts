@@ -8,7 +8,8 @@
  * errors), and the tarball's file list is checked. Run after `npm run build`.
  */
 import assert from 'node:assert/strict';
-import { execFile, execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { promisify } from 'node:util';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -71,8 +72,9 @@ describe('the npm package, as a consumer installs it', () => {
     work = mkdtempSync(join(tmpdir(), 'c2c-pack-'));
     consumer = join(work, 'consumer');
     packed = pack(work);
-    const pkg = JSON.parse(readFileSync(join(packed.dir, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
-    for (const name of dependencyClosure(Object.keys(pkg.dependencies))) link(consumer, name);
+    const pkg = JSON.parse(readFileSync(join(packed.dir, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; optionalDependencies?: Record<string, string> };
+    // Optional ones too (ws, @roamhq/wrtc: the sandbox's agent), as npm installs them where it can.
+    for (const name of dependencyClosure([...Object.keys(pkg.dependencies), ...Object.keys(pkg.optionalDependencies ?? {})])) link(consumer, name);
     // The consumer's own dev dependency: the server entry's types name node:http.
     link(consumer, '@types/node');
     writeFileSync(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
@@ -138,6 +140,35 @@ describe('the npm package, as a consumer installs it', () => {
     assert.ok(seen.resolved.startsWith(`file://${packed.dir}/dist/server/`), seen.resolved);
     assert.ok(seen.manifest.startsWith(`file://${packed.dir}/custom-elements.json`), seen.manifest);
     assert.doesNotMatch(result.stdout, /pack-secret-0123/);
+  });
+
+  test('npx c2c-server --sandbox from the installed package serves the demo page and the widget', async () => {
+    const child = spawn(process.execPath, [join(packed.dir, 'bin', 'c2c-server.js'), '--sandbox', '--port', '0'], { cwd: consumer, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stderr.setEncoding('utf8').on('data', (text: string) => (output += text));
+    try {
+      const url = await new Promise<string>((resolveUrl, reject) => {
+        const timer = setTimeout(() => reject(new Error(`the sandbox did not start within 20 s: ${output}`)), 20_000);
+        child.stdout.setEncoding('utf8').on('data', (text: string) => {
+          output += text;
+          const found = /Sandbox ready: open (http:\/\/[^\s/]+)\//.exec(output);
+          if (found) {
+            clearTimeout(timer);
+            resolveUrl(found[1]!);
+          }
+        });
+        child.once('exit', (code) => reject(new Error(`the sandbox exited (${code}): ${output}`)));
+      });
+      const page = await fetch(`${url}/`);
+      assert.equal(page.status, 200);
+      assert.match(await page.text(), /<click-to-call\b/);
+      const script = await fetch(`${url}/dist/click-to-call.js`);
+      assert.equal(script.status, 200);
+      assert.equal(await script.text(), readFileSync(join(packed.dir, 'dist', 'click-to-call.js'), 'utf8'));
+    } finally {
+      child.kill('SIGTERM');
+      if (child.exitCode === null && child.signalCode === null) await once(child, 'exit');
+    }
   });
 
   for (const resolution of ['bundler', 'nodenext'] as const) {
