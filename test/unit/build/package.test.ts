@@ -96,7 +96,7 @@ describe('the npm package, as a consumer installs it', () => {
       /^dist\/click-to-call(-[a-z]+-[\w-]+)?\.js(\.map)?$/,
       /^dist\/server\/[\w-]+\.js(\.map)?$/,
       /^dist\/types\/[\w/-]+\.d\.ts$/,
-      /^demo\/[\w-]+\.(html|js|css)$/,
+      /^demo\/[\w./-]+\.(html|js|css|svg|png|json)$/,
     ];
     const unexpected = packed.files.filter((file) => !allowed.some((re) => re.test(file)));
     assert.deepEqual(unexpected, [], 'files outside the intended set');
