@@ -28,6 +28,7 @@ const QUALITY_WORDS: Record<string, string> = {
  * @csspart elapsed - Length of the connected call.
  * @csspart error - Why the call failed.
  * @csspart quality - WebRTC calls: "Connection good / fair / poor", with `data-level` for styling.
+ * @csspart scheduled - A booked callback: the time it will ring, in the visitor's locale.
  *
  * @cssproperty [--c2c-status-color=inherit] - Text color.
  * @cssproperty [--c2c-danger=#b3261e] - Color of the failure reason.
