@@ -1,11 +1,12 @@
 import { consume } from '@lit/context';
-import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
+import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import type { CallSession } from '../core/session.ts';
 import { INITIAL_SNAPSHOT, type CallSnapshot } from '../core/snapshot.ts';
 import { CallState, isLive } from '../core/states.ts';
 import { C2CEvent } from '../events/index.ts';
 import { ClockController } from './clock.ts';
+import { styles } from './call-status.styles.ts';
 import { callSessionContext } from './context.ts';
 import { formatDuration, stateLabel } from './messages.ts';
 
@@ -34,24 +35,7 @@ const QUALITY_WORDS: Record<string, string> = {
  */
 @customElement('call-status')
 export class CallStatus extends LitElement {
-  static override styles = css`
-    :host {
-      display: block;
-      color: var(--c2c-status-color, inherit);
-    }
-    :host([hidden]) {
-      display: none;
-    }
-    [part='base'] {
-      display: flex;
-      flex-wrap: wrap;
-      gap: 0.25em 0.75em;
-    }
-    [part='error'] {
-      color: var(--c2c-danger, #b3261e);
-      flex-basis: 100%;
-    }
-  `;
+  static override styles = styles;
 
   /** The id of a `<click-to-call>` to follow, when this element is not nested in it. */
   @property({ attribute: 'for' }) htmlFor = '';
