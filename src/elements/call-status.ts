@@ -33,7 +33,7 @@ const QUALITY_WORDS: Record<string, string> = {
  * @csspart quality - WebRTC calls: "Connection good / fair / poor", with `data-level` for styling.
  *
  * @cssproperty [--c2c-status-color=inherit] - Text color.
- * @cssproperty [--c2c-danger=#b3261e / #f2b8b5] - Color of the failure reason (light / dark, by the inherited `color-scheme`).
+ * @cssproperty [--c2c-danger=light-dark(#b3261e, #f2b8b5)] - Color of the failure reason.
  * @cssproperty [--c2c-gap=0.25em 0.75em] - Space between the pieces.
  */
 @customElement('call-status')

@@ -85,18 +85,19 @@ let layouts: Promise<LayoutsModule> | undefined;
  * @csspart panel-button - Floating layout, during a call: the round button that shows or hides the panel.
  * @csspart panel - Floating layout, during a call: the card holding the call's controls.
  *
- * Colours: the first default is for light, the second for dark (`color-scheme: dark` inherited
- * or set on the element; see docs/theming.md).
+ * Colour defaults are `light-dark()` pairs: the dark one applies where the element's inherited
+ * `color-scheme` is dark (a page with `color-scheme: light dark` and a visitor who prefers dark;
+ * see docs/theming.md).
  *
- * @cssproperty [--c2c-accent=#0b6bcb / #8ab4f8] - Background of the call button and the floating button; the focus ring.
- * @cssproperty [--c2c-on-accent=#ffffff / #062e6f] - Text and icon color on the accent.
- * @cssproperty [--c2c-danger=#b3261e / #f2b8b5] - Background of the hang-up button; color of error text.
- * @cssproperty [--c2c-on-danger=#ffffff / #601410] - Text and icon color on the hang-up button.
- * @cssproperty [--c2c-secondary-bg=#e8eaed / #3c4043] - Background of the mute, keypad, settings and key buttons (text color when muted).
- * @cssproperty [--c2c-secondary-fg=#1f1f1f / #e8eaed] - Text color of those buttons (background when muted).
- * @cssproperty [--c2c-surface=#ffffff / #1f1f1f] - Floating layout: background of the panel and its cards.
- * @cssproperty [--c2c-text=#1f1f1f / #e8eaed] - Floating layout: text color on the surface (elsewhere the page's color is inherited).
- * @cssproperty [--c2c-border=#767676 / #8e918f] - Border of the number field and the lists.
+ * @cssproperty [--c2c-accent=light-dark(#0b6bcb, #8ab4f8)] - Background of the call button and the floating button; the focus ring.
+ * @cssproperty [--c2c-on-accent=light-dark(#ffffff, #062e6f)] - Text and icon color on the accent.
+ * @cssproperty [--c2c-danger=light-dark(#b3261e, #f2b8b5)] - Background of the hang-up button; color of error text.
+ * @cssproperty [--c2c-on-danger=light-dark(#ffffff, #601410)] - Text and icon color on the hang-up button.
+ * @cssproperty [--c2c-secondary-bg=light-dark(#e8eaed, #3c4043)] - Background of the mute, keypad, settings and key buttons (text color when muted).
+ * @cssproperty [--c2c-secondary-fg=light-dark(#1f1f1f, #e8eaed)] - Text color of those buttons (background when muted).
+ * @cssproperty [--c2c-surface=light-dark(#ffffff, #1f1f1f)] - Floating layout: background of the panel and its cards.
+ * @cssproperty [--c2c-text=light-dark(#1f1f1f, #e8eaed)] - Floating layout: text color on the surface (elsewhere the page's color is inherited).
+ * @cssproperty [--c2c-border=light-dark(#767676, #8e918f)] - Border of the number field and the lists.
  * @cssproperty [--c2c-focus-ring=var(--c2c-accent)] - Color of the 3 px focus outline.
  * @cssproperty [--c2c-radius=999px] - Corner radius of the buttons.
  * @cssproperty [--c2c-field-radius=8px] - Corner radius of fields, keys and the floating cards.
