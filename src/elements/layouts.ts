@@ -22,6 +22,7 @@ export const STYLES = css`
   [part~='hangup-button'] [part~='icon'] { rotate: 135deg; }
   :host([layout='inline']) slot > [part~='icon'] { display: none; }
   :host([layout='compact']) .t, :host([layout='floating']) .t { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
+  :host([layout='compact']) [part='base'] { flex-flow: row wrap; align-items: center; }
   :host([layout='compact']) button { min-height: var(--c2c-target-size, 36px); }
   [part~='panel-button'] { background: var(--_a); color: var(--_oa); }
   :host([layout='compact']) button, :host([layout='floating']) button { padding: 0.4em; }
