@@ -1,11 +1,12 @@
 import { consume } from '@lit/context';
-import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
+import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import type { CallSession } from '../core/session.ts';
 import { INITIAL_SNAPSHOT, type CallSnapshot } from '../core/snapshot.ts';
 import { CallState, isLive } from '../core/states.ts';
 import { C2CEvent } from '../events/index.ts';
 import { ClockController } from './clock.ts';
+import { styles } from './call-status.styles.ts';
 import { callSessionContext } from './context.ts';
 import { formatDuration, stateLabel } from './messages.ts';
 
@@ -22,37 +23,23 @@ const QUALITY_WORDS: Record<string, string> = {
  *
  * @summary The live status of a `<click-to-call>` call.
  *
- * @csspart base - The wrapper, also the polite live region.
+ * @csspart base - The wrapper. Not a live region: the `<click-to-call>` it follows announces each
+ *   state once (a ticking timer here would otherwise be read out every second).
  * @csspart label - The state text.
  * @csspart queue-time - Time spent waiting for an agent.
  * @csspart elapsed - Length of the connected call.
  * @csspart error - Why the call failed.
+ * @csspart scheduled - Callback booked for later: the time the visitor will be called.
  * @csspart quality - WebRTC calls: "Connection good / fair / poor", with `data-level` for styling.
  * @csspart scheduled - A booked callback: the time it will ring, in the visitor's locale.
  *
  * @cssproperty [--c2c-status-color=inherit] - Text color.
- * @cssproperty [--c2c-danger=#b3261e] - Color of the failure reason.
+ * @cssproperty [--c2c-danger=light-dark(#b3261e, #f2b8b5)] - Color of the failure reason.
+ * @cssproperty [--c2c-gap=0.25em 0.75em] - Space between the pieces.
  */
 @customElement('call-status')
 export class CallStatus extends LitElement {
-  static override styles = css`
-    :host {
-      display: block;
-      color: var(--c2c-status-color, inherit);
-    }
-    :host([hidden]) {
-      display: none;
-    }
-    [part='base'] {
-      display: flex;
-      flex-wrap: wrap;
-      gap: 0.25em 0.75em;
-    }
-    [part='error'] {
-      color: var(--c2c-danger, #b3261e);
-      flex-basis: 100%;
-    }
-  `;
+  static override styles = styles;
 
   /** The id of a `<click-to-call>` to follow, when this element is not nested in it. */
   @property({ attribute: 'for' }) htmlFor = '';
@@ -140,7 +127,7 @@ export class CallStatus extends LitElement {
     const waiting = s.state === CallState.Queued && s.queuedAt !== null;
     const talking = (s.state === CallState.Connected || s.state === CallState.Reconnecting) && s.connectedAt !== null;
     const lasted = s.state === CallState.Ended && s.connectedAt !== null && s.endedAt !== null;
-    return html`<div part="base" role="status" aria-live="polite" aria-atomic="true">
+    return html`<div part="base">
       ${s.state === CallState.Idle ? nothing : html`<span part="label">${stateLabel(s.state)}</span>`}
       ${waiting
         ? html`<span part="queue-time">In queue ${formatDuration(now - (s.queuedAt ?? now))}${

@@ -1,5 +1,5 @@
 import { provide } from '@lit/context';
-import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
+import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { CallSession, type CallSessionOptions } from '../core/session.ts';
 import type { CallSnapshot } from '../core/snapshot.ts';
@@ -7,16 +7,22 @@ import { CallState, isFinal, isLive } from '../core/states.ts';
 import { C2CEvent, callStartEvent, qualityWarningEvent, snapshotEvent } from '../events/index.ts';
 import type { CallMode } from '../protocol/index.ts';
 import { ClockController } from './clock.ts';
+import { styles } from './click-to-call.styles.ts';
 import { callSessionContext } from './context.ts';
 import { formatDuration, stateLabel } from './messages.ts';
+import { adoptMore } from './adopt.ts';
 import type { AudioSettings } from './devices.ts';
 import type { ReadinessReport } from './readiness.ts';
 
 type PhoneModule = typeof import('./phone.ts');
+/** How the widget lays itself out: see the `layout` attribute. */
+export type Layout = 'inline' | 'compact' | 'floating';
 const loadPhoneModule = (): Promise<PhoneModule> => import('./phone.ts');
 // The audio settings (with the level meter, the blocked-audio prompt and, in a further chunk,
 // the pre-call check) are loaded when first needed.
 const loadDevices = () => import('./devices.ts');
+type LayoutsModule = typeof import('./layouts.ts');
+let layouts: Promise<LayoutsModule> | undefined;
 
 /**
  * A call button for a contact center. The page names a token endpoint and a destination key;
@@ -25,7 +31,14 @@ const loadDevices = () => import('./devices.ts');
  * @summary Click to talk to a contact center, in the browser (WebRTC) or by callback.
  *
  * @slot - Content shown under the controls, such as a nested `<call-status>`.
- * @slot label - The call button's text (default "Call us").
+ * @slot label - The call button's text (default "Call us"); in the compact and floating layouts it
+ *   is visually hidden and names the icon button.
+ * @slot icon - The call button's icon (default a handset; hidden in the inline layout unless slotted),
+ *   also on the floating layout's round button during a call.
+ * @slot hangup-icon - The hang-up button's icon.
+ * @slot mute-icon - The mute button's icon.
+ * @slot keypad-icon - The keypad button's icon.
+ * @slot settings-icon - The audio-settings button's icon.
  *
  * @event {CustomEvent<CallStartDetail>} c2c-call-start - Before any request; cancel it to stop the call.
  * @event {CustomEvent<CallSnapshot>} c2c-state-change - After every change of `state`; detail is the new snapshot.
@@ -68,116 +81,39 @@ const loadDevices = () => import('./devices.ts');
  * @csspart phone-error - Callback mode: why the number was not accepted.
  * @csspart slot-label - Callback mode: the label of the time list.
  * @csspart slot - Callback mode: "Now" or a time to book, where the destination books calls.
+ * @csspart icon - The default icon of a button (an `<svg>` filled with currentColor).
+ * @csspart panel-button - Floating layout, during a call: the round button that shows or hides the panel.
+ * @csspart panel - Floating layout, during a call: the card holding the call's controls.
  *
- * @cssproperty [--c2c-accent=#0b6bcb] - Background of the call button.
- * @cssproperty [--c2c-on-accent=#ffffff] - Text color on the call button.
- * @cssproperty [--c2c-danger=#b3261e] - Background of the hang-up button.
+ * Colour defaults are `light-dark()` pairs: the dark one applies where the element's inherited
+ * `color-scheme` is dark (a page with `color-scheme: light dark` and a visitor who prefers dark;
+ * see docs/theming.md).
+ *
+ * @cssproperty [--c2c-accent=light-dark(#0b6bcb, #8ab4f8)] - Background of the call button and the floating button; the focus ring.
+ * @cssproperty [--c2c-on-accent=light-dark(#ffffff, #062e6f)] - Text and icon color on the accent.
+ * @cssproperty [--c2c-danger=light-dark(#b3261e, #f2b8b5)] - Background of the hang-up button; color of error text.
+ * @cssproperty [--c2c-on-danger=light-dark(#ffffff, #601410)] - Text and icon color on the hang-up button.
+ * @cssproperty [--c2c-secondary-bg=light-dark(#e8eaed, #3c4043)] - Background of the mute, keypad, settings and key buttons (text color when muted).
+ * @cssproperty [--c2c-secondary-fg=light-dark(#1f1f1f, #e8eaed)] - Text color of those buttons (background when muted).
+ * @cssproperty [--c2c-surface=light-dark(#ffffff, #1f1f1f)] - Floating layout: background of the panel and its cards.
+ * @cssproperty [--c2c-text=light-dark(#1f1f1f, #e8eaed)] - Floating layout: text color on the surface (elsewhere the page's color is inherited).
+ * @cssproperty [--c2c-border=light-dark(#767676, #8e918f)] - Border of the number field and the lists.
+ * @cssproperty [--c2c-focus-ring=var(--c2c-accent)] - Color of the 3 px focus outline.
  * @cssproperty [--c2c-radius=999px] - Corner radius of the buttons.
+ * @cssproperty [--c2c-field-radius=8px] - Corner radius of fields, keys and the floating cards.
+ * @cssproperty [--c2c-target-size=44px] - Minimum height and width of buttons and fields (36px in the compact layout; keep at least 24px).
+ * @cssproperty [--c2c-gap=0.5em] - Space between the pieces.
  * @cssproperty [--c2c-font=inherit] - Font of the widget.
+ * @cssproperty [--c2c-float-bottom=1.5rem] - Floating layout: distance from the bottom of the viewport.
+ * @cssproperty [--c2c-float-right=1.5rem] - Floating layout: distance from the right (set `auto` and use `--c2c-float-left` for the left corner).
+ * @cssproperty [--c2c-float-left=auto] - Floating layout: distance from the left.
+ * @cssproperty [--c2c-float-size=56px] - Floating layout: size of the round button.
+ * @cssproperty [--c2c-z-index=1000] - Floating layout: stacking order.
+ * @cssproperty [--c2c-shadow=0 2px 8px #0006] - Floating layout: shadow of the round button and the cards.
  */
 @customElement('click-to-call')
 export class ClickToCall extends LitElement {
-  static override styles = css`
-    :host {
-      display: inline-block;
-      font: var(--c2c-font, inherit);
-    }
-    :host([hidden]) {
-      display: none;
-    }
-    [part='base'] {
-      display: inline-flex;
-      flex-direction: column;
-      gap: 0.5em;
-    }
-    button {
-      font: inherit;
-      cursor: pointer;
-      border: 0;
-      border-radius: var(--c2c-radius, 999px);
-      padding: 0.6em 1.2em;
-      min-height: 44px;
-    }
-    button:focus-visible {
-      outline: 3px solid var(--c2c-accent, #0b6bcb);
-      outline-offset: 2px;
-    }
-    button:disabled {
-      cursor: not-allowed;
-      opacity: 0.6;
-    }
-    [part~='call-button'],
-    [part~='enable-audio'] {
-      background: var(--c2c-accent, #0b6bcb);
-      color: var(--c2c-on-accent, #ffffff);
-    }
-    [part~='hangup-button'] {
-      background: var(--c2c-danger, #b3261e);
-      color: #ffffff;
-    }
-    [part~='mute-button'],
-    [part~='settings-button'] {
-      background: #e8eaed;
-      color: #1f1f1f;
-    }
-    [part~='mute-button'][aria-pressed='true'] {
-      background: #1f1f1f;
-      color: #ffffff;
-    }
-    [part='keypad'] {
-      display: grid;
-      grid-template-columns: repeat(3, 3.2em);
-      gap: 0.3em;
-    }
-    [part='key'] {
-      padding: 0;
-      background: #e8eaed;
-      color: #1f1f1f;
-      border-radius: 8px;
-    }
-    [part='controls'] {
-      display: flex;
-      align-items: center;
-      gap: 0.5em;
-      flex-wrap: wrap;
-    }
-    [part='error'],
-    [part='audio-note'],
-    [part='device-error'],
-    [part='phone-error'] {
-      color: var(--c2c-danger, #b3261e);
-      margin: 0;
-    }
-    [part='callback-form'] {
-      display: grid;
-      gap: 0.4em;
-    }
-    [part='phone-row'] {
-      display: flex;
-      gap: 0.4em;
-    }
-    select,
-    input {
-      font: inherit;
-      min-height: 44px;
-      padding: 0 0.6em;
-      border: 1px solid #767676;
-      border-radius: 8px;
-      background: Field;
-      color: FieldText;
-    }
-    select {
-      max-width: 11em;
-    }
-    input[aria-invalid='true'] {
-      border-color: var(--c2c-danger, #b3261e);
-    }
-    select:focus-visible,
-    input:focus-visible {
-      outline: 3px solid var(--c2c-accent, #0b6bcb);
-      outline-offset: 1px;
-    }
-  `;
+  static override styles = styles;
 
   /** URL of the site's token endpoint (absolute, or relative to the page). Required. */
   @property() endpoint = '';
@@ -214,6 +150,14 @@ export class ClickToCall extends LitElement {
    */
   @property({ type: Boolean }) debug = false;
 
+  /**
+   * `inline` (default): text buttons in the page's flow. `compact`: small icon buttons, each
+   * still named by its text for assistive technology. `floating`: a round call button fixed in
+   * a corner of the viewport; during a call it opens a panel with the controls (Escape or the
+   * round button closes it; the call goes on).
+   */
+  @property({ reflect: true }) layout: Layout = 'inline';
+
   /** The current call state, reflected for styling (`click-to-call[state=connected]`). Read-only. */
   @property({ reflect: true }) state: CallState = CallState.Idle;
 
@@ -234,6 +178,8 @@ export class ClickToCall extends LitElement {
   #phone: PhoneModule | null = null;
   #unsubscribe: (() => void) | null = null;
   #debugOff: (() => void) | undefined;
+  /** Made when the compact and floating layouts' chunk (styles, icons, panel) is in. */
+  #panel: InstanceType<LayoutsModule['FloatingPanel']> | null = null;
 
   constructor(options: CallSessionOptions = {}) {
     super();
@@ -284,6 +230,7 @@ export class ClickToCall extends LitElement {
   /** The number library, only ever loaded in callback mode; fills the country list. */
   #loadPhone(): Promise<PhoneModule> {
     this.#phoneModule ??= loadPhoneModule().then((module) => {
+      adoptMore(this, module.STYLES);
       this.#phone = module;
       this.countryList = module.countries(this.#locale());
       this.country ||= module.guessCountry(this.#locale());
@@ -402,6 +349,12 @@ export class ClickToCall extends LitElement {
   protected override willUpdate(changed: PropertyValues<this>): void {
     // `state` mirrors the snapshot; a page writing it does not change the call.
     if (changed.has('state') && this.state !== this.snapshot.state) this.state = this.snapshot.state;
+    if (this.layout !== 'inline' && !this.#panel) {
+      (layouts ??= import('./layouts.ts')).then(
+        (module) => (this.#panel ??= module.attach(this)),
+        () => (layouts = undefined),
+      );
+    }
   }
 
   protected override updated(changed: PropertyValues<this>): void {
@@ -434,6 +387,7 @@ export class ClickToCall extends LitElement {
     if (next.audioBlocked) void this.#withSettings(() => undefined);
     if (next.state === previous.state) return;
     if (next.state !== CallState.Connected) this.keypadOpen = false;
+    if (isLive(next.state) && !isLive(previous.state) && this.#panel) this.#panel.open = true;
     this.dispatchEvent(snapshotEvent(C2CEvent.StateChange, next));
     // The call button is replaced by the controls: keep keyboard users on the widget.
     if (isLive(next.state) && !isLive(previous.state)) this.#keepFocus('hangup-button');
@@ -465,7 +419,7 @@ export class ClickToCall extends LitElement {
       aria-controls="settings"
       @click=${this.#toggleSettings}
     >
-      Audio settings
+      <slot name="settings-icon">${this.#panel?.icons.sliders}</slot><span class="t">Audio settings</span>
     </button>`;
   }
 
@@ -484,19 +438,28 @@ export class ClickToCall extends LitElement {
 
   protected override render() {
     const s = this.snapshot;
+    const live = isLive(s.state);
+    // The one live region of the widget (a nested or following <call-status> has none): it
+    // changes only with the state, so each state is announced once, never a ticking timer.
     return html`<div part="base">
-      ${isLive(s.state) ? this.#renderLive(s) : this.#renderIdle(s)}
+      <div class="vh" role="status">${announcement(s, this.#locale())}</div>
+      ${!live ? this.#renderIdle(s) : this.#panel && this.layout === 'floating' ? this.#panel.render(this.#renderLive(s)) : this.#renderLive(s)}
       <slot></slot>
     </div>`;
   }
 
+  /** Shown, not announced: the live region above already says it. */
   #error(s: CallSnapshot) {
-    const e = s.state === CallState.Failed && s.error;
-    if (!e) return nothing;
-    const wait = e.retryAfter;
-    // The endpoint's own sentence, unless a limit says how long to wait.
-    return html`<p part="error" role="alert">${e.code === 'rate-limited' && wait ? `Too many calls. Try again in ${wait < 120 ? `${Math.ceil(wait)} s` : `${Math.ceil(wait / 60)} min`}.` : e.message}</p>`;
+    const text = errorText(s);
+    return text ? html`<p part="error">${text}</p>` : nothing;
   }
+
+  #onKeypadKey = (event: KeyboardEvent): void => {
+    if (event.key !== 'Escape') return;
+    event.stopPropagation();
+    this.keypadOpen = false;
+    this.#keepFocus('keypad-button');
+  };
 
   #renderIdle(s: CallSnapshot) {
     if (this.mode === 'callback') return this.#renderCallbackForm(s);
@@ -509,9 +472,9 @@ export class ClickToCall extends LitElement {
         ?disabled=${this.disabled || !this.endpoint || !this.destination}
         @click=${this.#onCallClick}
       >
-        <slot name="label">${again ? 'Call again' : 'Call us'}</slot>
+        <slot name="icon">${this.#panel?.icons.phone}</slot><span class="t"><slot name="label">${again ? 'Call again' : 'Call us'}</slot></span>
       </button>
-      ${this.#settingsButton()} ${this.#settings?.render() ?? nothing}
+      ${this.layout === 'floating' ? nothing : html`${this.#settingsButton()} ${this.#settings?.render() ?? nothing}`}
     `;
   }
 
@@ -523,9 +486,7 @@ export class ClickToCall extends LitElement {
   #renderCallbackForm(s: CallSnapshot) {
     const phone = this.#phone;
     const notice = html`${this.#error(s)}
-    ${s.state === CallState.Scheduled && s.scheduledAt
-      ? html`<p part="status">${stateLabel(s.state)}: ${new Date(s.scheduledAt).toLocaleString(this.#locale())}</p>`
-      : nothing}`;
+    ${s.state === CallState.Scheduled && s.scheduledAt ? html`<p part="status">${bookedText(s, this.#locale())}</p>` : nothing}`;
     // The form lives in the callback chunk with the number checks; it arrives in a moment.
     if (!phone) return html`${notice}<p part="status">Loading…</p>`;
     return html`${notice}${phone.renderCallbackForm({
@@ -535,6 +496,7 @@ export class ClickToCall extends LitElement {
       countries: this.countryList,
       slots: this.slots,
       bookAt: this.bookAt,
+      icon: this.#panel?.icons.phone,
       disabled: this.disabled || !this.endpoint || !this.destination,
       onCountry: (value) => (this.country = value),
       onPhone: (value) => {
@@ -562,7 +524,7 @@ export class ClickToCall extends LitElement {
             aria-pressed=${s.muted ? 'true' : 'false'}
             @click=${this.#onMuteClick}
           >
-            ${s.muted ? 'Unmute' : 'Mute'}
+            <slot name="mute-icon">${this.#panel?.icons.mic}</slot><span class="t">${s.muted ? 'Unmute' : 'Mute'}</span>
           </button>`
         : nothing}
       ${canMute && s.state === CallState.Connected
@@ -573,21 +535,40 @@ export class ClickToCall extends LitElement {
             aria-controls="keypad"
             @click=${() => (this.keypadOpen = !this.keypadOpen)}
           >
-            Keypad
+            <slot name="keypad-icon">${this.#panel?.icons.keypad}</slot><span class="t">Keypad</span>
           </button>`
         : nothing}
       ${canMute ? this.#settingsButton() : nothing}
       <button part="hangup-button" type="button" @click=${this.#onHangupClick}>
-        Hang up
+        <slot name="hangup-icon">${this.#panel?.icons.phone}</slot><span class="t">Hang up</span>
       </button>
     </div>
     ${canMute ? (this.#settings?.render() ?? nothing) : nothing}
     ${canMute && s.state === CallState.Connected && this.keypadOpen
-      ? html`<div id="keypad" part="keypad" role="group" aria-label="Keypad">
+      ? html`<div id="keypad" part="keypad" role="group" aria-label="Keypad" @keydown=${this.#onKeypadKey}>
           ${KEYS.map((key) => html`<button type="button" part="key" @click=${() => this.sendDtmf(key)}>${key}</button>`)}
         </div>`
       : nothing}`;
   }
+}
+
+/** What the live region says: the state, with why it failed or when the callback is booked. */
+function announcement(s: CallSnapshot, locale: string | undefined): string {
+  const error = errorText(s);
+  return s.state === CallState.Idle ? '' : error ? `${stateLabel(s.state)}: ${error}` : bookedText(s, locale) || stateLabel(s.state);
+}
+
+/** Why the call failed: the endpoint's own sentence, unless a limit says how long to wait. */
+function errorText(s: CallSnapshot): string {
+  const e = s.state === CallState.Failed && s.error;
+  if (!e) return '';
+  const wait = e.retryAfter;
+  return e.code === 'rate-limited' && wait ? `Too many calls. Try again in ${wait < 120 ? `${Math.ceil(wait)} s` : `${Math.ceil(wait / 60)} min`}.` : e.message;
+}
+
+/** "Callback booked: <when>", or '' unless a callback is booked for a time. */
+function bookedText(s: CallSnapshot, locale: string | undefined): string {
+  return s.state === CallState.Scheduled && s.scheduledAt ? `${stateLabel(s.state)}: ${new Date(s.scheduledAt).toLocaleString(locale)}` : '';
 }
 
 /** The phone keypad, in its usual order. */

@@ -2,7 +2,8 @@
  * The audio settings (microphone and speaker lists): a lazily loaded chunk, fetched when the
  * visitor opens them, so the first script does not carry it.
  */
-import { adoptStyles, css, html, nothing, type CSSResultOrNative, type LitElement, type ReactiveController } from 'lit';
+import { css, html, nothing, type ReactiveController } from 'lit';
+import { adoptMore } from './adopt.ts';
 import { CallError } from '../core/errors.ts';
 import { CallSession } from '../core/session.ts';
 import type { CallSnapshot } from '../core/snapshot.ts';
@@ -71,17 +72,12 @@ const STYLES = css`
   [part='settings-note'] { margin: 0; }
   [part='readiness-summary'] { margin: 0; }
   [part='readiness-list'] { margin: 0; padding-left: 1.2em; list-style: none; }
-  [part='readiness-check'][data-status='fail'] { color: var(--c2c-danger, #b3261e); }
+  [part='readiness-check'][data-status='fail'] { color: var(--_d); }
   .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
+  [part='audio-note'], [part='device-error'] { color: var(--_d); margin: 0; }
+  [part~='enable-audio'] { background: var(--_a); color: var(--_oa); }
+  [part~='test-audio-button'] { background: var(--_bg2); color: var(--_fg2); }
 `;
-
-/** Adds STYLES to the element's own (Lit's adoptStyles also covers browsers without adoptedStyleSheets). */
-function adoptSettingsStyles(host: HTMLElement): void {
-  const root = host.shadowRoot;
-  if (!root) return;
-  const own = (host.constructor as typeof LitElement).elementStyles as CSSResultOrNative[];
-  adoptStyles(root, [...own, STYLES]);
-}
 
 /** Two labelled lists; the speaker list only where the browser can route audio. */
 export function renderSettings(view: SettingsView) {
@@ -135,7 +131,7 @@ export class AudioSettings implements ReactiveController {
     session: CallSession,
   ) {
     host.addController(this);
-    adoptSettingsStyles(host);
+    adoptMore(host, STYLES);
     this.meter = new LevelMeter(host, session);
     // Made when the audio was blocked, perhaps: render the prompt now.
     host.requestUpdate();

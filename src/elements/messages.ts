@@ -28,3 +28,9 @@ export function formatDuration(ms: number): string {
   const s = String(total % 60).padStart(2, '0');
   return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${s}` : `${m}:${s}`;
 }
+
+/** Words added with the layouts (kept apart so the string catalog can take them over). */
+export const LABELS = {
+  /** The floating layout's round button that shows or hides the call's controls. */
+  callControls: 'Call controls',
+} as const;

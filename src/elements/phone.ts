@@ -4,7 +4,15 @@
  * metadata and refuses premium-rate lines; this only spares the visitor a round trip.
  */
 import { getCountries, getCountryCallingCode, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/min';
-import { html, nothing } from 'lit';
+import { css, html, nothing } from 'lit';
+
+/** The form's styles, adopted when this chunk arrives (see adopt.ts); the element's custom properties. */
+export const STYLES = css`
+  [part='callback-form'] { display: grid; gap: 0.4em; }
+  [part='phone-row'] { display: flex; gap: 0.4em; }
+  [part='phone-error'] { color: var(--_d); margin: 0; }
+  input[aria-invalid='true'] { border-color: var(--_d); }
+`;
 
 export interface Country {
   code: string;
@@ -83,6 +91,8 @@ export interface CallbackFormView {
   slots: ReadonlyArray<{ value: string; label: string }>;
   /** '' = now, else the ISO time picked. */
   bookAt: string;
+  /** The default icon of the button (compact and floating layouts). */
+  icon?: unknown;
   disabled: boolean;
   onCountry(value: string): void;
   onPhone(value: string): void;
@@ -120,7 +130,7 @@ export function renderCallbackForm(v: CallbackFormView) {
           </select>`
       : nothing}
     <button part="call-button" type="submit" ?disabled=${v.disabled}>
-      <slot name="label">${v.bookAt ? 'Book this call' : 'Call me now'}</slot>
+      <slot name="icon">${v.icon}</slot><span class="t"><slot name="label">${v.bookAt ? 'Book this call' : 'Call me now'}</slot></span>
     </button>
   </form>`;
 }

@@ -114,7 +114,9 @@ describe('<click-to-call>', () => {
       expect(event.detail.error!.code).to.equal(code);
       await el.updateComplete;
       const message = el.shadowRoot!.querySelector('[part=error]')!;
-      expect(message.getAttribute('role')).to.equal('alert');
+      // Announced once, by the widget's live region, not a second time by an alert.
+      expect(message.getAttribute('role')).to.equal(null);
+      expect(el.shadowRoot!.querySelector('[role=status]')!.textContent).to.equal(`The call failed: ${message.textContent}`);
       // Vendor text is shown as text, never as markup.
       expect(message.querySelector('b')).to.equal(null);
       expect(button(el, 'call-button')!.textContent!.trim()).to.equal('Call again');

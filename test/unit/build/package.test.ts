@@ -97,7 +97,7 @@ describe('the npm package, as a consumer installs it', () => {
       /^bin\/c2c-server\.js$/,
       /^dist\/click-to-call(-[a-z]+-[\w-]+)?\.js(\.map)?$/,
       /^dist\/server\/[\w-]+\.js(\.map)?$/,
-      /^dist\/types\/[\w/-]+\.d\.ts$/,
+      /^dist\/types\/[\w/.-]+\.d\.ts$/,
       /^dist\/frameworks\/[\w-]+\.(d\.ts|js)$/,
       /^demo\/[\w./-]+\.(html|js|css|svg|png|json)$/,
     ];
