@@ -177,7 +177,7 @@ export class ClickToCall extends LitElement {
   #phoneModule: Promise<PhoneModule> | null = null;
   #phone: PhoneModule | null = null;
   #unsubscribe: (() => void) | null = null;
-  #debugOff: (() => void) | undefined;
+  #debugOff: ((quiet?: boolean) => void) | undefined;
   /** Made when the compact and floating layouts' chunk (styles, icons, panel) is in. */
   #panel: InstanceType<LayoutsModule['FloatingPanel']> | null = null;
 
@@ -329,6 +329,7 @@ export class ClickToCall extends LitElement {
     this.addEventListener('focusin', this.#prefetch);
     this.addEventListener('touchstart', this.#prefetch, { passive: true });
     window.addEventListener('pagehide', this.#onPageHide);
+    if (this.debug && !this.#debugOff && this.hasUpdated) this.#syncDebug();
   }
 
   override disconnectedCallback(): void {
@@ -343,6 +344,7 @@ export class ClickToCall extends LitElement {
       this.session.dispose();
       this.#unsubscribe?.();
       this.#unsubscribe = null;
+      this.#syncDebug();
     });
   }
 
@@ -358,11 +360,18 @@ export class ClickToCall extends LitElement {
   }
 
   protected override updated(changed: PropertyValues<this>): void {
-    if (!changed.has('debug')) return;
-    this.#debugOff?.();
+    if (changed.has('debug')) this.#syncDebug();
+  }
+
+  /** Logging follows `debug` while the element is in the page; a removed widget logs nothing. */
+  #syncDebug(): void {
+    // Said only when the page turns it off, not when the widget is removed.
+    this.#debugOff?.(!this.isConnected);
     this.#debugOff = undefined;
     // The logging code is a chunk of its own, fetched only for a page that asks for it.
-    if (this.debug) void import('./debug.ts').then((m) => this.debug && !this.#debugOff && (this.#debugOff = m.attach(this, this.session)));
+    if (this.debug && this.isConnected) {
+      void import('./debug.ts').then((m) => this.debug && this.isConnected && !this.#debugOff && (this.#debugOff = m.attach(this, this.session)));
+    }
   }
 
   #prefetch = (): void => {

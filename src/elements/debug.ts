@@ -45,7 +45,7 @@ export function format(data: Record<string, unknown> = {}): string {
  * Starts logging `session`'s steps, state changes and quality warnings; returns the function
  * that stops it.
  */
-export function attach(host: DebugHost, session: CallSession): () => void {
+export function attach(host: DebugHost, session: CallSession): (quiet?: boolean) => void {
   const since = Date.now();
   const log = (step: string, data?: Record<string, unknown>) => {
     const { state, startedAt } = session.snapshot;
@@ -84,10 +84,10 @@ export function attach(host: DebugHost, session: CallSession): () => void {
     log(step, data);
   };
   session.trace = trace;
-  return () => {
+  return (quiet = false) => {
     offState();
     offWarning();
     if (session.trace === trace) session.trace = previous;
-    console.info('[c2c] debug-off');
+    if (!quiet) console.info('[c2c] debug-off');
   };
 }

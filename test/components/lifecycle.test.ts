@@ -107,7 +107,7 @@ describe('<click-to-call> lifecycle', () => {
     el.remove();
 
     await waitUntil(async () => (await simCalls())!.at(-1)!.status === 'dropped', 'vendor call not dropped', { timeout: 5000 });
-    await waitUntil(async () => (await agentStats())!.activeCalls === 0, 'agent call still up', { timeout: 5000 });
+    await waitUntil(async () => (await agentStats())!.calls.at(-1)?.endedBy != null, 'agent call still up', { timeout: 5000 });
     await waitUntil(() => gateway.every((s) => s.readyState === WebSocket.CLOSED), 'gateway WebSocket still open', { timeout: 5000 });
     await waitUntil(() => tracks.every((t) => t.readyState === 'ended'), 'microphone still live', { timeout: 2000 });
     // The drop went out as a keep-alive request (it outlives a page that is going away).
