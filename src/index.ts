@@ -10,6 +10,8 @@ export type { CallSnapshot, CallErrorInfo } from './core/snapshot.ts';
 export { CallState, CALL_STATES } from './core/states.ts';
 export { CallError, InvalidArgumentError, InvalidStateError } from './core/errors.ts';
 export { ErrorCode } from './protocol/errors.ts';
+export { registerMessages } from './i18n/index.ts';
+export type { MessageKey, Messages, MessagesLoader, PartialMessages } from './i18n/index.ts';
 export { C2CEvent } from './events/index.ts';
 export type { CallStartDetail } from './events/index.ts';
 export type { ReadinessCheck, ReadinessCheckName, ReadinessReport, ReadinessStatus } from './elements/readiness.ts';

@@ -8,11 +8,12 @@ import { C2CEvent, callStartEvent, qualityWarningEvent, snapshotEvent } from '..
 import type { CallMode } from '../protocol/index.ts';
 import { ClockController } from './clock.ts';
 import { callSessionContext } from './context.ts';
-import { formatDuration, stateLabel } from './messages.ts';
+import { Localizer, loadErrorMessages, refreshAll, type PartialMessages } from '../i18n/index.ts';
 import type { AudioSettings } from './devices.ts';
 import type { ReadinessReport } from './readiness.ts';
 
 type PhoneModule = typeof import('./phone.ts');
+type PhoneReason = Extract<ReturnType<PhoneModule['toE164']>, { ok: false }>['reason'];
 const loadPhoneModule = (): Promise<PhoneModule> => import('./phone.ts');
 // The audio settings (with the level meter, the blocked-audio prompt and, in a further chunk,
 // the pre-call check) are loaded when first needed.
@@ -188,8 +189,17 @@ export class ClickToCall extends LitElement {
   /** `webrtc` or `callback`, when the destination offers both; the endpoint decides otherwise. */
   @property() mode: CallMode | undefined = undefined;
 
-  /** Language for the contact center and the widget, such as `en` or `zh-CN`. */
+  /**
+   * Language for the contact center and the widget, such as `en` or `zh-CN`. Without it the
+   * widget reads the page's `lang` (see docs/i18n.md). Sent to the contact center as given.
+   */
   @property() locale: string | undefined = undefined;
+
+  /**
+   * Replaces some of the widget's texts, by message key (`{ call: 'Talk to sales' }`), in
+   * every language; see docs/i18n.md for the keys. Followed by a nested or linked `<call-status>`.
+   */
+  @property({ attribute: false }) messages: PartialMessages | undefined = undefined;
 
   /** Disables the call button. A call in progress is not affected. */
   @property({ type: Boolean, reflect: true }) disabled = false;
@@ -214,11 +224,12 @@ export class ClickToCall extends LitElement {
   protected session: CallSession;
 
   readonly #clock = new ClockController(this, () => isLive(this.snapshot.state));
+  readonly #i18n = new Localizer(this, () => this);
   @state() private country = '';
-  @state() private phoneError = '';
-  @state() private countryList: ReadonlyArray<{ code: string; name: string; dial: string }> = [];
+  /** Why the number was refused (a message key), or ''. */
+  @state() private phoneError: PhoneReason | '' = '';
   /** Callback mode: bookable times offered by the destination, and the one picked ('' = now). */
-  @state() private slots: ReadonlyArray<{ value: string; label: string }> = [];
+  @state() private slots: readonly string[] = [];
   @state() private bookAt = '';
   @state() private keypadOpen = false;
   // Controllers from the lazily loaded chunks, made on first use.
@@ -248,7 +259,7 @@ export class ClickToCall extends LitElement {
       const module = await this.#loadPhone();
       const check = module.toE164(this.phone, this.country || module.guessCountry(this.#locale()));
       if (!check.ok) {
-        this.phoneError = check.message;
+        this.phoneError = check.reason;
         await this.updateComplete;
         this.shadowRoot?.querySelector<HTMLInputElement>('[part~=phone-input]')?.focus();
         return;
@@ -258,6 +269,8 @@ export class ClickToCall extends LitElement {
     }
     const proceed = this.dispatchEvent(callStartEvent({ destination: this.destination, mode: this.mode ?? null }));
     if (!proceed) return;
+    // The sentences of a failure: here before one can happen.
+    void loadErrorMessages();
     await this.session.call({
       endpoint: this.endpoint,
       destination: this.destination,
@@ -277,13 +290,11 @@ export class ClickToCall extends LitElement {
   #loadPhone(): Promise<PhoneModule> {
     this.#phoneModule ??= loadPhoneModule().then((module) => {
       this.#phone = module;
-      this.countryList = module.countries(this.#locale());
       this.country ||= module.guessCountry(this.#locale());
       if (this.endpoint && this.destination) {
-        void module.fetchSlots(this.endpoint, this.destination).then((slots) => {
-          this.slots = slots.map((value) => ({ value, label: module.formatSlot(value, this.#locale()) }));
-        });
+        void module.fetchSlots(this.endpoint, this.destination).then((slots) => (this.slots = slots));
       }
+      this.requestUpdate();
       return module;
     });
     this.#phoneModule.catch(() => (this.#phoneModule = null));
@@ -339,7 +350,7 @@ export class ClickToCall extends LitElement {
 
   /** The audio settings controller (its chunk loaded on first use). */
   #withSettings<T>(use: (settings: AudioSettings) => T | Promise<T>): Promise<T> {
-    return loadDevices().then((module) => use((this.#settings ??= new module.AudioSettings(this, this.session))));
+    return loadDevices().then((module) => use((this.#settings ??= new module.AudioSettings(this, this.session, this.#i18n.t))));
   }
 
   /** Plays the agent's audio after the browser blocked it (`snapshot.audioBlocked`); call it from a tap. */
@@ -391,9 +402,16 @@ export class ClickToCall extends LitElement {
     });
   }
 
+  /** Renders only once the language's catalog (and, after a failure, the error sentences) is in. */
+  protected override scheduleUpdate(): void | Promise<unknown> {
+    return this.#i18n.ready(this.snapshot.state === CallState.Failed, () => super.scheduleUpdate());
+  }
+
   protected override willUpdate(changed: PropertyValues<this>): void {
     // `state` mirrors the snapshot; a page writing it does not change the call.
     if (changed.has('state') && this.state !== this.snapshot.state) this.state = this.snapshot.state;
+    // A `<call-status>` following this element speaks its language.
+    if (this.hasUpdated && (changed.has('locale') || changed.has('messages'))) refreshAll();
   }
 
   #prefetch = (): void => {
@@ -449,7 +467,7 @@ export class ClickToCall extends LitElement {
       aria-controls="settings"
       @click=${this.#toggleSettings}
     >
-      Audio settings
+      ${this.#i18n.t('audioSettings')}
     </button>`;
   }
 
@@ -468,7 +486,7 @@ export class ClickToCall extends LitElement {
 
   protected override render() {
     const s = this.snapshot;
-    return html`<div part="base">
+    return html`<div part="base" lang=${this.#i18n.lang}>
       ${isLive(s.state) ? this.#renderLive(s) : this.#renderIdle(s)}
       <slot></slot>
     </div>`;
@@ -477,9 +495,7 @@ export class ClickToCall extends LitElement {
   #error(s: CallSnapshot) {
     const e = s.state === CallState.Failed && s.error;
     if (!e) return nothing;
-    const wait = e.retryAfter;
-    // The endpoint's own sentence, unless a limit says how long to wait.
-    return html`<p part="error" role="alert">${e.code === 'rate-limited' && wait ? `Too many calls. Try again in ${wait < 120 ? `${Math.ceil(wait)} s` : `${Math.ceil(wait / 60)} min`}.` : e.message}</p>`;
+    return html`<p part="error" role="alert">${this.#i18n.error(e)}</p>`;
   }
 
   #renderIdle(s: CallSnapshot) {
@@ -493,7 +509,7 @@ export class ClickToCall extends LitElement {
         ?disabled=${this.disabled || !this.endpoint || !this.destination}
         @click=${this.#onCallClick}
       >
-        <slot name="label">${again ? 'Call again' : 'Call us'}</slot>
+        <slot name="label">${this.#i18n.t(again ? 'callAgain' : 'call')}</slot>
       </button>
       ${this.#settingsButton()} ${this.#settings?.render() ?? nothing}
     `;
@@ -508,15 +524,16 @@ export class ClickToCall extends LitElement {
     const phone = this.#phone;
     const notice = html`${this.#error(s)}
     ${s.state === CallState.Scheduled && s.scheduledAt
-      ? html`<p part="status">${stateLabel(s.state)}: ${new Date(s.scheduledAt).toLocaleString(this.#locale())}</p>`
+      ? html`<p part="status">${this.#i18n.t('bookedFor', { time: this.#i18n.dateTime(s.scheduledAt) })}</p>`
       : nothing}`;
     // The form lives in the callback chunk with the number checks; it arrives in a moment.
-    if (!phone) return html`${notice}<p part="status">Loading…</p>`;
+    if (!phone) return html`${notice}<p part="status">${this.#i18n.t('loading')}</p>`;
     return html`${notice}${phone.renderCallbackForm({
+      t: this.#i18n.t,
+      lang: this.#i18n.lang,
       phone: this.phone,
       error: this.phoneError,
       country: this.country,
-      countries: this.countryList,
       slots: this.slots,
       bookAt: this.bookAt,
       disabled: this.disabled || !this.endpoint || !this.destination,
@@ -535,9 +552,9 @@ export class ClickToCall extends LitElement {
     const canMute = s.mode !== 'callback';
     return html`${this.#settings?.renderPrompt() ?? nothing}
     <div part="controls">
-      <span part="status">${stateLabel(s.state)}</span>
+      <span part="status">${this.#i18n.t(s.state)}</span>
       ${since !== null
-        ? html`<span part="timer" role="timer" aria-label="Elapsed time">${formatDuration(this.#clock.now - since)}</span>`
+        ? html`<span part="timer" role="timer" aria-label=${this.#i18n.t('elapsedTime')}>${this.#i18n.duration(this.#clock.now - since)}</span>`
         : nothing}
       ${canMute
         ? html`<button
@@ -546,7 +563,7 @@ export class ClickToCall extends LitElement {
             aria-pressed=${s.muted ? 'true' : 'false'}
             @click=${this.#onMuteClick}
           >
-            ${s.muted ? 'Unmute' : 'Mute'}
+            ${this.#i18n.t(s.muted ? 'unmute' : 'mute')}
           </button>`
         : nothing}
       ${canMute && s.state === CallState.Connected
@@ -557,17 +574,17 @@ export class ClickToCall extends LitElement {
             aria-controls="keypad"
             @click=${() => (this.keypadOpen = !this.keypadOpen)}
           >
-            Keypad
+            ${this.#i18n.t('keypad')}
           </button>`
         : nothing}
       ${canMute ? this.#settingsButton() : nothing}
       <button part="hangup-button" type="button" @click=${this.#onHangupClick}>
-        Hang up
+        ${this.#i18n.t('hangUp')}
       </button>
     </div>
     ${canMute ? (this.#settings?.render() ?? nothing) : nothing}
     ${canMute && s.state === CallState.Connected && this.keypadOpen
-      ? html`<div id="keypad" part="keypad" role="group" aria-label="Keypad">
+      ? html`<div id="keypad" part="keypad" role="group" aria-label=${this.#i18n.t('keypad')}>
           ${KEYS.map((key) => html`<button type="button" part="key" @click=${() => this.sendDtmf(key)}>${key}</button>`)}
         </div>`
       : nothing}`;
