@@ -23,16 +23,20 @@ export function canonical(tag: string): string | undefined {
   }
 }
 
-/** Merges a registration (see registerMessages) into the catalogs. */
+/** Merges a registration (see registerMessages) over what the language has, fetched or not. */
 function register(tag: string, messages: PartialMessages | MessagesLoader): void {
   const had = catalogs.get(tag);
   catalogs.set(
     tag,
-    typeof messages == 'function' || !had
+    !had
       ? messages
-      : typeof had == 'function'
-        ? () => had().then((found) => ({ ...unwrap(found), ...messages }))
-        : { ...had, ...messages },
+      : typeof had == 'object' && typeof messages == 'object'
+        ? { ...had, ...messages }
+        : () =>
+            Promise.all([had, messages].map((m) => (typeof m == 'function' ? m() : m))).then(([first, then]) => ({
+              ...unwrap(first!),
+              ...unwrap(then!),
+            })),
   );
 }
 
