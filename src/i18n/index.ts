@@ -17,7 +17,7 @@ export type PartialMessages = Partial<Messages>;
 export type MessagesLoader = () => Promise<PartialMessages | { default: PartialMessages }>;
 
 const english: Record<string, string | undefined> = { ...EN };
-/** Languages registered by the page, taken in by runtime.ts. */
+/** Languages registered by the page (valid tags, as given), taken in by runtime.ts. */
 export const registrations: Array<[string, PartialMessages | MessagesLoader]> = [];
 const hosts = new Set<ReactiveControllerHost>();
 let observer: MutationObserver | undefined;
@@ -54,15 +54,16 @@ export function addEnglish(messages: Readonly<Record<string, string>>): void {
  * again. Throws InvalidArgumentError for what is not a language tag or a catalog.
  */
 export function registerMessages(locale: string, messages: PartialMessages | MessagesLoader): void {
-  let tag = '';
   try {
-    tag = new Intl.Locale(locale.replace(/_/g, '-')).baseName.toLowerCase();
+    // Throws a RangeError for what is not a language tag; the runtime reads it (runtime.ts).
+    if (Intl.getCanonicalLocales(locale.replace(/_/g, '-')).length && messages && /^[fo]/.test(typeof messages)) {
+      registrations.push([locale, messages]);
+      return refreshAll();
+    }
   } catch {
     // Refused below.
   }
-  if (!tag || !messages || !/^[fo]/.test(typeof messages)) throw new InvalidArgumentError('registerMessages(): not a language tag and a catalog.');
-  registrations.push([tag, messages]);
-  refreshAll();
+  throw new InvalidArgumentError('registerMessages(): not a language tag and a catalog.');
 }
 
 /** Asks every connected element to render again (a language, or a `lang` attribute, changed). */

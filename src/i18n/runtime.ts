@@ -46,7 +46,7 @@ function register(tag: string, messages: PartialMessages | MessagesLoader): void
  * `zh-TW` (Traditional script) does not, unless a page registers it. Undefined: none fits.
  */
 export function matchLocale(requested: string): string | undefined {
-  for (const [tag, messages] of registrations.splice(0)) register(tag, messages);
+  for (const [tag, messages] of registrations.splice(0)) register(canonical(tag)!, messages);
   const tag = canonical(requested);
   if (!tag) return undefined;
   const { language, script, region } = new Intl.Locale(tag).maximize();
