@@ -12,6 +12,7 @@ import { Localizer, type LocaleSource, type MessageKey } from '../i18n/index.ts'
 /**
  * Shows the state of a call: what is happening, the time in the queue, the call's length and
  * why it failed. Nest it in a `<click-to-call>`, or point `for` at one anywhere on the page.
+ * It speaks that element's language (its `locale`, else the page's `lang`; docs/i18n.md).
  *
  * @summary The live status of a `<click-to-call>` call.
  *
