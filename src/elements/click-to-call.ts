@@ -8,7 +8,7 @@ import { C2CEvent, callStartEvent, qualityWarningEvent, snapshotEvent } from '..
 import type { CallMode } from '../protocol/index.ts';
 import { ClockController } from './clock.ts';
 import { callSessionContext } from './context.ts';
-import { Localizer, loadErrorMessages, refreshAll, type PartialMessages } from '../i18n/index.ts';
+import { Localizer, refreshAll, type PartialMessages } from '../i18n/index.ts';
 import type { AudioSettings } from './devices.ts';
 import type { ReadinessReport } from './readiness.ts';
 
@@ -269,8 +269,6 @@ export class ClickToCall extends LitElement {
     }
     const proceed = this.dispatchEvent(callStartEvent({ destination: this.destination, mode: this.mode ?? null }));
     if (!proceed) return;
-    // The sentences of a failure: here before one can happen.
-    void loadErrorMessages();
     await this.session.call({
       endpoint: this.endpoint,
       destination: this.destination,

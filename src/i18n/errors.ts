@@ -1,7 +1,7 @@
 /**
  * What a failed call tells the visitor: English for every error code (`error.<code>`), shown
  * instead of the endpoint's developer-facing `snapshot.error.message`. A lazily loaded chunk,
- * fetched when a call starts: the first script does not carry sentences most visitors never read.
+ * fetched when a call fails: neither the first script nor a call that goes well carries them.
  */
 import type { CallErrorInfo } from '../core/snapshot.ts';
 import type { MessageKey, Translate } from './messages.ts';

@@ -32,8 +32,11 @@ function once(key: string, load: () => Promise<unknown>): Promise<unknown> | und
   return (loads[key] ??= load().then(settle, settle)) || undefined;
 }
 
-/** The English error sentences (a chunk of their own): fetched when a call starts. */
-export const loadErrorMessages = () =>
+/**
+ * The English error sentences (a chunk of their own), fetched when a call fails: a call that
+ * goes well never loads them (nor counts them in the WebRTC path's bytes).
+ */
+const loadErrorMessages = () =>
   once('e', () =>
     import('./errors.ts').then((module) => {
       errors = module;
@@ -142,9 +145,14 @@ export class Localizer implements ReactiveController {
     return this.source().messages?.[key] ?? this.#catalog?.[key] ?? english[key];
   }
 
-  /** The visitor's sentence for a failure: by its code, or the endpoint's own for an unknown code. */
+  /**
+   * The visitor's sentence for a failure: by its code, or the endpoint's own for an unknown code.
+   * Without the errors chunk (it could not be fetched), a loaded catalog's sentence still serves.
+   */
   error(error: CallErrorInfo): string {
-    return errors ? errors.describeError(error, this.t, (key) => this.#find(key) != null, this.lang) : error.message;
+    return errors
+      ? errors.describeError(error, this.t, (key) => this.#find(key) != null, this.lang)
+      : (this.#find(`error.${error.code}` as MessageKey) ?? error.message);
   }
 
   duration(ms: number): string {

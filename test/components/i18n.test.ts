@@ -14,7 +14,9 @@ import { endpoint, hostileEndpoint, scriptNextCall } from './sandbox.ts';
 
 const part = (el: Element, name: string) => el.shadowRoot!.querySelector<HTMLElement>(`[part~="${name}"]`);
 const text = (el: Element, name: string) => part(el, name)?.textContent?.trim();
-const fetchedChinese = () => performance.getEntriesByType('resource').some((entry) => /zh-CN/.test(entry.name));
+const fetched = (name: RegExp) => performance.getEntriesByType('resource').some((entry) => name.test(entry.name));
+const fetchedChinese = () => fetched(/zh-CN/);
+const fetchedErrors = () => fetched(/i18n\/errors/);
 
 async function mount(locale?: string, attrs: { destination?: string; endpoint?: string } = {}): Promise<{ el: ClickToCall; status: CallStatus }> {
   const url = attrs.endpoint ?? (await endpoint());
@@ -132,6 +134,7 @@ describe('languages', () => {
     expect(text(el, 'call-button')).to.equal('再次呼叫');
     expect(text(status, 'label')).to.equal('通话已结束');
     expect(text(status, 'elapsed')).to.match(/^通话时长 \d:\d\d$/);
+    expect(fetchedErrors(), 'a call that went well fetched the error sentences').to.be.false;
   });
 
   it('should explain a real failure (no agent) in Chinese, keeping the developer message in the snapshot', async () => {
@@ -143,6 +146,7 @@ describe('languages', () => {
     await el.updateComplete;
     await status.updateComplete;
     expect(el.snapshot.error!.code).to.equal('no-agent-available');
+    expect(fetchedErrors()).to.be.true;
     expect(el.snapshot.error!.message).to.match(/No agent is available/);
     expect(text(el, 'error')).to.equal('目前没有客服可以接听您的电话。');
     expect(text(status, 'error')).to.equal('目前没有客服可以接听您的电话。');
