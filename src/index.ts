@@ -11,6 +11,8 @@ export { CallState, CALL_STATES } from './core/states.ts';
 export { CallError, InvalidArgumentError, InvalidStateError } from './core/errors.ts';
 export { ErrorCode } from './protocol/errors.ts';
 export type { CallMode } from './protocol/index.ts';
+export { registerMessages } from './i18n/index.ts';
+export type { MessageKey, Messages, MessagesLoader, PartialMessages } from './i18n/index.ts';
 export { C2CEvent } from './events/index.ts';
 export type { CallStartDetail, QualityWarningDetail } from './events/index.ts';
 export type { ReadinessCheck, ReadinessCheckName, ReadinessReport, ReadinessStatus } from './elements/readiness.ts';

@@ -8,18 +8,12 @@ import { C2CEvent } from '../events/index.ts';
 import { ClockController } from './clock.ts';
 import { styles } from './call-status.styles.ts';
 import { callSessionContext } from './context.ts';
-import { formatDuration, stateLabel } from './messages.ts';
-
-const QUALITY_WORDS: Record<string, string> = {
-  'high-rtt': 'slow',
-  'high-jitter': 'unsteady',
-  'high-packet-loss': 'losing audio',
-  'low-mos': 'poor audio',
-};
+import { Localizer, type LocaleSource, type MessageKey } from '../i18n/index.ts';
 
 /**
  * Shows the state of a call: what is happening, the time in the queue, the call's length and
  * why it failed. Nest it in a `<click-to-call>`, or point `for` at one anywhere on the page.
+ * It speaks that element's language (its `locale`, else the page's `lang`; docs/i18n.md).
  *
  * @summary The live status of a `<click-to-call>` call.
  *
@@ -54,6 +48,11 @@ export class CallStatus extends LitElement {
   @state() protected snapshot: CallSnapshot = INITIAL_SNAPSHOT;
 
   readonly #clock = new ClockController(this, () => isLive(this.snapshot.state));
+  // Speaks the language of the followed `<click-to-call>` (its `locale` and `messages`).
+  readonly #i18n = new Localizer(
+    this,
+    () => (this.closest('click-to-call') ?? (this.getRootNode() as Document | ShadowRoot).getElementById?.(this.htmlFor) ?? {}) as LocaleSource,
+  );
   #unsubscribe: (() => void) | null = null;
   #root: Document | ShadowRoot | null = null;
 
@@ -68,6 +67,11 @@ export class CallStatus extends LitElement {
     this.#unsubscribe = null;
     this.#root?.removeEventListener(C2CEvent.StateChange, this.#onStateChange);
     this.#root = null;
+  }
+
+  /** Renders only once the language's catalog (and, after a failure, the error sentences) is in. */
+  protected override scheduleUpdate(): void | Promise<unknown> {
+    return this.#i18n.ready(this.snapshot.state === CallState.Failed, () => super.scheduleUpdate());
   }
 
   protected override willUpdate(changed: PropertyValues): void {
@@ -116,9 +120,11 @@ export class CallStatus extends LitElement {
   };
 
   #renderQuality(mos: number, warnings: readonly string[]) {
+    const { t } = this.#i18n;
     const level = warnings.length > 0 || mos < 3.5 ? 'poor' : mos < 4 ? 'fair' : 'good';
-    const why = warnings.map((w) => QUALITY_WORDS[w] ?? w).join(', ');
-    return html`<span part="quality" data-level=${level}>Connection ${level}${why ? html` (${why})` : nothing}</span>`;
+    const quality = t(`quality.${level}`);
+    const reasons = this.#i18n.list(warnings.map((w) => t(`quality.${w}` as MessageKey)));
+    return html`<span part="quality" data-level=${level}>${reasons ? t('quality.why', { quality, reasons }) : quality}</span>`;
   }
 
   protected override render() {
@@ -127,19 +133,21 @@ export class CallStatus extends LitElement {
     const waiting = s.state === CallState.Queued && s.queuedAt !== null;
     const talking = (s.state === CallState.Connected || s.state === CallState.Reconnecting) && s.connectedAt !== null;
     const lasted = s.state === CallState.Ended && s.connectedAt !== null && s.endedAt !== null;
-    return html`<div part="base">
-      ${s.state === CallState.Idle ? nothing : html`<span part="label">${stateLabel(s.state)}</span>`}
+    const i18n = this.#i18n;
+    const time = i18n.duration(now - (s.queuedAt ?? now));
+    return html`<div part="base" lang=${i18n.lang}>
+      ${s.state === CallState.Idle ? nothing : html`<span part="label">${i18n.t(s.state)}</span>`}
       ${waiting
-        ? html`<span part="queue-time">In queue ${formatDuration(now - (s.queuedAt ?? now))}${
-            s.queuePosition !== null ? html`, position ${s.queuePosition}` : nothing
+        ? html`<span part="queue-time">${
+            s.queuePosition !== null ? i18n.t('inQueueAt', { time, position: i18n.number(s.queuePosition) }) : i18n.t('inQueue', { time })
           }</span>`
         : nothing}
-      ${talking ? html`<span part="elapsed">${formatDuration(now - (s.connectedAt ?? now))}</span>` : nothing}
+      ${talking ? html`<span part="elapsed">${i18n.duration(now - (s.connectedAt ?? now))}</span>` : nothing}
       ${talking && s.quality?.mos != null ? this.#renderQuality(s.quality.mos, s.quality.warnings) : nothing}
-      ${lasted ? html`<span part="elapsed">Lasted ${formatDuration((s.endedAt ?? 0) - (s.connectedAt ?? 0))}</span>` : nothing}
-      ${s.state === CallState.Failed && s.error ? html`<span part="error">${s.error.message}</span>` : nothing}
+      ${lasted ? html`<span part="elapsed">${i18n.t('lasted', { time: i18n.duration((s.endedAt ?? 0) - (s.connectedAt ?? 0)) })}</span>` : nothing}
+      ${s.state === CallState.Failed && s.error ? html`<span part="error">${i18n.error(s.error)}</span>` : nothing}
       ${s.state === CallState.Scheduled && s.scheduledAt
-        ? html`<span part="scheduled">${new Date(s.scheduledAt).toLocaleString()}</span>`
+        ? html`<span part="scheduled">${i18n.dateTime(s.scheduledAt)}</span>`
         : nothing}
     </div>`;
   }

@@ -9,14 +9,15 @@ import type { CallMode } from '../protocol/index.ts';
 import { ClockController } from './clock.ts';
 import { styles } from './click-to-call.styles.ts';
 import { callSessionContext } from './context.ts';
-import { formatDuration, stateLabel } from './messages.ts';
 import { adoptMore } from './adopt.ts';
+import { Localizer, refreshAll, type PartialMessages } from '../i18n/index.ts';
 import type { AudioSettings } from './devices.ts';
 import type { ReadinessReport } from './readiness.ts';
 
 type PhoneModule = typeof import('./phone.ts');
 /** How the widget lays itself out: see the `layout` attribute. */
 export type Layout = 'inline' | 'compact' | 'floating';
+type PhoneReason = Extract<ReturnType<PhoneModule['toE164']>, { ok: false }>['reason'];
 const loadPhoneModule = (): Promise<PhoneModule> => import('./phone.ts');
 // The audio settings (with the level meter, the blocked-audio prompt and, in a further chunk,
 // the pre-call check) are loaded when first needed.
@@ -124,8 +125,17 @@ export class ClickToCall extends LitElement {
   /** `webrtc` or `callback`, when the destination offers both; the endpoint decides otherwise. */
   @property() mode: CallMode | undefined = undefined;
 
-  /** Language for the contact center and the widget, such as `en` or `zh-CN`. */
+  /**
+   * Language for the contact center and the widget, such as `en` or `zh-CN`. Without it the
+   * widget reads the page's `lang` (see docs/i18n.md). Sent to the contact center as given.
+   */
   @property() locale: string | undefined = undefined;
+
+  /**
+   * Replaces some of the widget's texts, by message key (`{ call: 'Talk to sales' }`), in
+   * every language; see docs/i18n.md for the keys. Followed by a nested or linked `<call-status>`.
+   */
+  @property({ attribute: false }) messages: PartialMessages | undefined = undefined;
 
   /** Disables the call button. A call in progress is not affected. */
   @property({ type: Boolean, reflect: true }) disabled = false;
@@ -165,11 +175,12 @@ export class ClickToCall extends LitElement {
   protected session: CallSession;
 
   readonly #clock = new ClockController(this, () => isLive(this.snapshot.state));
+  readonly #i18n = new Localizer(this, () => this);
   @state() private country = '';
-  @state() private phoneError = '';
-  @state() private countryList: ReadonlyArray<{ code: string; name: string; dial: string }> = [];
+  /** Why the number was refused (a message key), or ''. */
+  @state() private phoneError: PhoneReason | '' = '';
   /** Callback mode: bookable times offered by the destination, and the one picked ('' = now). */
-  @state() private slots: ReadonlyArray<{ value: string; label: string }> = [];
+  @state() private slots: readonly string[] = [];
   @state() private bookAt = '';
   @state() private keypadOpen = false;
   // Controllers from the lazily loaded chunks, made on first use.
@@ -202,7 +213,7 @@ export class ClickToCall extends LitElement {
       const module = await this.#loadPhone();
       const check = module.toE164(this.phone, this.country || module.guessCountry(this.#locale()));
       if (!check.ok) {
-        this.phoneError = check.message;
+        this.phoneError = check.reason;
         await this.updateComplete;
         this.shadowRoot?.querySelector<HTMLInputElement>('[part~=phone-input]')?.focus();
         return;
@@ -232,13 +243,11 @@ export class ClickToCall extends LitElement {
     this.#phoneModule ??= loadPhoneModule().then((module) => {
       adoptMore(this, module.STYLES);
       this.#phone = module;
-      this.countryList = module.countries(this.#locale());
       this.country ||= module.guessCountry(this.#locale());
       if (this.endpoint && this.destination) {
-        void module.fetchSlots(this.endpoint, this.destination).then((slots) => {
-          this.slots = slots.map((value) => ({ value, label: module.formatSlot(value, this.#locale()) }));
-        });
+        void module.fetchSlots(this.endpoint, this.destination).then((slots) => (this.slots = slots));
       }
+      this.requestUpdate();
       return module;
     });
     this.#phoneModule.catch(() => (this.#phoneModule = null));
@@ -294,7 +303,7 @@ export class ClickToCall extends LitElement {
 
   /** The audio settings controller (its chunk loaded on first use). */
   #withSettings<T>(use: (settings: AudioSettings) => T | Promise<T>): Promise<T> {
-    return loadDevices().then((module) => use((this.#settings ??= new module.AudioSettings(this, this.session))));
+    return loadDevices().then((module) => use((this.#settings ??= new module.AudioSettings(this, this.session, this.#i18n.t))));
   }
 
   /** Plays the agent's audio after the browser blocked it (`snapshot.audioBlocked`); call it from a tap. */
@@ -348,6 +357,11 @@ export class ClickToCall extends LitElement {
     });
   }
 
+  /** Renders only once the language's catalog (and, after a failure, the error sentences) is in. */
+  protected override scheduleUpdate(): void | Promise<unknown> {
+    return this.#i18n.ready(this.snapshot.state === CallState.Failed, () => super.scheduleUpdate());
+  }
+
   protected override willUpdate(changed: PropertyValues<this>): void {
     // `state` mirrors the snapshot; a page writing it does not change the call.
     if (changed.has('state') && this.state !== this.snapshot.state) this.state = this.snapshot.state;
@@ -357,6 +371,8 @@ export class ClickToCall extends LitElement {
         () => (layouts = undefined),
       );
     }
+    // A `<call-status>` following this element speaks its language.
+    if (this.hasUpdated && (changed.has('locale') || changed.has('messages'))) refreshAll();
   }
 
   protected override updated(changed: PropertyValues<this>): void {
@@ -428,7 +444,7 @@ export class ClickToCall extends LitElement {
       aria-controls="settings"
       @click=${this.#toggleSettings}
     >
-      <slot name="settings-icon">${this.#panel?.icons.sliders}</slot><span class="t">Audio settings</span>
+      <slot name="settings-icon">${this.#panel?.icons.sliders}</slot><span class="t">${this.#i18n.t('audioSettings')}</span>
     </button>`;
   }
 
@@ -450,17 +466,26 @@ export class ClickToCall extends LitElement {
     const live = isLive(s.state);
     // The one live region of the widget (a nested or following <call-status> has none): it
     // changes only with the state, so each state is announced once, never a ticking timer.
-    return html`<div part="base">
-      <div class="vh" role="status">${announcement(s, this.#locale())}</div>
-      ${!live ? this.#renderIdle(s) : this.#panel && this.layout === 'floating' ? this.#panel.render(this.#renderLive(s)) : this.#renderLive(s)}
+    return html`<div part="base" lang=${this.#i18n.lang}>
+      <div class="vh" role="status">${this.#announcement(s)}</div>
+      ${!live ? this.#renderIdle(s) : this.#panel && this.layout === 'floating' ? this.#panel.render(this.#renderLive(s), this.#i18n.t('callControls')) : this.#renderLive(s)}
       <slot></slot>
     </div>`;
   }
 
   /** Shown, not announced: the live region above already says it. */
   #error(s: CallSnapshot) {
-    const text = errorText(s);
-    return text ? html`<p part="error">${text}</p>` : nothing;
+    const e = s.state === CallState.Failed && s.error;
+    return e ? html`<p part="error">${this.#i18n.error(e)}</p>` : nothing;
+  }
+
+  /** What the live region says for `s`: the state, with the reason of a failure or the booked time. */
+  #announcement(s: CallSnapshot): string {
+    const i18n = this.#i18n;
+    if (s.state === CallState.Idle) return '';
+    if (s.state === CallState.Failed && s.error) return i18n.t('failedBecause', { reason: i18n.error(s.error) });
+    if (s.state === CallState.Scheduled && s.scheduledAt) return i18n.t('bookedFor', { time: i18n.dateTime(s.scheduledAt) });
+    return i18n.t(s.state);
   }
 
   #onKeypadKey = (event: KeyboardEvent): void => {
@@ -481,7 +506,7 @@ export class ClickToCall extends LitElement {
         ?disabled=${this.disabled || !this.endpoint || !this.destination}
         @click=${this.#onCallClick}
       >
-        <slot name="icon">${this.#panel?.icons.phone}</slot><span class="t"><slot name="label">${again ? 'Call again' : 'Call us'}</slot></span>
+        <slot name="icon">${this.#panel?.icons.phone}</slot><span class="t"><slot name="label">${this.#i18n.t(again ? 'callAgain' : 'call')}</slot></span>
       </button>
       ${this.layout === 'floating' ? nothing : html`${this.#settingsButton()} ${this.#settings?.render() ?? nothing}`}
     `;
@@ -495,14 +520,17 @@ export class ClickToCall extends LitElement {
   #renderCallbackForm(s: CallSnapshot) {
     const phone = this.#phone;
     const notice = html`${this.#error(s)}
-    ${s.state === CallState.Scheduled && s.scheduledAt ? html`<p part="status">${bookedText(s, this.#locale())}</p>` : nothing}`;
+    ${s.state === CallState.Scheduled && s.scheduledAt
+      ? html`<p part="status">${this.#i18n.t('bookedFor', { time: this.#i18n.dateTime(s.scheduledAt) })}</p>`
+      : nothing}`;
     // The form lives in the callback chunk with the number checks; it arrives in a moment.
-    if (!phone) return html`${notice}<p part="status">Loading…</p>`;
+    if (!phone) return html`${notice}<p part="status">${this.#i18n.t('loading')}</p>`;
     return html`${notice}${phone.renderCallbackForm({
+      t: this.#i18n.t,
+      lang: this.#i18n.lang,
       phone: this.phone,
       error: this.phoneError,
       country: this.country,
-      countries: this.countryList,
       slots: this.slots,
       bookAt: this.bookAt,
       icon: this.#panel?.icons.phone,
@@ -522,9 +550,9 @@ export class ClickToCall extends LitElement {
     const canMute = s.mode !== 'callback';
     return html`${this.#settings?.renderPrompt() ?? nothing}
     <div part="controls">
-      <span part="status">${stateLabel(s.state)}</span>
+      <span part="status">${this.#i18n.t(s.state)}</span>
       ${since !== null
-        ? html`<span part="timer" role="timer" aria-label="Elapsed time">${formatDuration(this.#clock.now - since)}</span>`
+        ? html`<span part="timer" role="timer" aria-label=${this.#i18n.t('elapsedTime')}>${this.#i18n.duration(this.#clock.now - since)}</span>`
         : nothing}
       ${canMute
         ? html`<button
@@ -533,7 +561,7 @@ export class ClickToCall extends LitElement {
             aria-pressed=${s.muted ? 'true' : 'false'}
             @click=${this.#onMuteClick}
           >
-            <slot name="mute-icon">${this.#panel?.icons.mic}</slot><span class="t">${s.muted ? 'Unmute' : 'Mute'}</span>
+            <slot name="mute-icon">${this.#panel?.icons.mic}</slot><span class="t">${this.#i18n.t(s.muted ? 'unmute' : 'mute')}</span>
           </button>`
         : nothing}
       ${canMute && s.state === CallState.Connected
@@ -544,40 +572,21 @@ export class ClickToCall extends LitElement {
             aria-controls="keypad"
             @click=${() => (this.keypadOpen = !this.keypadOpen)}
           >
-            <slot name="keypad-icon">${this.#panel?.icons.keypad}</slot><span class="t">Keypad</span>
+            <slot name="keypad-icon">${this.#panel?.icons.keypad}</slot><span class="t">${this.#i18n.t('keypad')}</span>
           </button>`
         : nothing}
       ${canMute ? this.#settingsButton() : nothing}
       <button part="hangup-button" type="button" @click=${this.#onHangupClick}>
-        <slot name="hangup-icon">${this.#panel?.icons.phone}</slot><span class="t">Hang up</span>
+        <slot name="hangup-icon">${this.#panel?.icons.phone}</slot><span class="t">${this.#i18n.t('hangUp')}</span>
       </button>
     </div>
     ${canMute ? (this.#settings?.render() ?? nothing) : nothing}
     ${canMute && s.state === CallState.Connected && this.keypadOpen
-      ? html`<div id="keypad" part="keypad" role="group" aria-label="Keypad" @keydown=${this.#onKeypadKey}>
+      ? html`<div id="keypad" part="keypad" role="group" aria-label=${this.#i18n.t('keypad')} @keydown=${this.#onKeypadKey}>
           ${KEYS.map((key) => html`<button type="button" part="key" @click=${() => this.sendDtmf(key)}>${key}</button>`)}
         </div>`
       : nothing}`;
   }
-}
-
-/** What the live region says: the state, with why it failed or when the callback is booked. */
-function announcement(s: CallSnapshot, locale: string | undefined): string {
-  const error = errorText(s);
-  return s.state === CallState.Idle ? '' : error ? `${stateLabel(s.state)}: ${error}` : bookedText(s, locale) || stateLabel(s.state);
-}
-
-/** Why the call failed: the endpoint's own sentence, unless a limit says how long to wait. */
-function errorText(s: CallSnapshot): string {
-  const e = s.state === CallState.Failed && s.error;
-  if (!e) return '';
-  const wait = e.retryAfter;
-  return e.code === 'rate-limited' && wait ? `Too many calls. Try again in ${wait < 120 ? `${Math.ceil(wait)} s` : `${Math.ceil(wait / 60)} min`}.` : e.message;
-}
-
-/** "Callback booked: <when>", or '' unless a callback is booked for a time. */
-function bookedText(s: CallSnapshot, locale: string | undefined): string {
-  return s.state === CallState.Scheduled && s.scheduledAt ? `${stateLabel(s.state)}: ${new Date(s.scheduledAt).toLocaleString(locale)}` : '';
 }
 
 /** The phone keypad, in its usual order. */

@@ -8,11 +8,16 @@ import { CallError } from '../core/errors.ts';
 import { CallSession } from '../core/session.ts';
 import type { CallSnapshot } from '../core/snapshot.ts';
 import { isLive } from '../core/states.ts';
+import { addEnglish, type Translate } from '../i18n/index.ts';
+import { EN_SETTINGS } from '../i18n/en-settings.ts';
 import { LevelMeter } from './level.ts';
 import type { ReadinessHost, ReadinessReport, ReadinessRunner } from './readiness.ts';
 
+addEnglish(EN_SETTINGS);
+
 export interface DeviceOption {
   id: string;
+  /** '' when the browser hides the name (before the microphone is allowed). */
   label: string;
 }
 
@@ -26,19 +31,20 @@ export interface DeviceLists {
 /** The audio inputs and outputs the browser lists, without its own "default" entries. */
 export async function listDevices(): Promise<DeviceLists> {
   const all = (await navigator.mediaDevices?.enumerateDevices?.()) ?? [];
-  const pick = (kind: MediaDeviceKind, noun: string) =>
+  const pick = (kind: MediaDeviceKind) =>
     all
       // Before permission some browsers list one nameless entry per kind; "default" is our null.
       .filter((d) => d.kind === kind && d.deviceId && d.deviceId !== 'default')
-      .map((d, i) => ({ id: d.deviceId, label: d.label || `${noun} ${i + 1}` }));
+      .map((d) => ({ id: d.deviceId, label: d.label }));
   return {
-    inputs: pick('audioinput', 'Microphone'),
-    outputs: pick('audiooutput', 'Speaker'),
+    inputs: pick('audioinput'),
+    outputs: pick('audiooutput'),
     named: all.some((d) => d.kind === 'audioinput' && d.label !== ''),
   };
 }
 
 export interface SettingsView {
+  t: Translate;
   lists: DeviceLists | null;
   /** The live call's microphone level (a `<meter>`), or nothing. */
   meter: unknown;
@@ -51,9 +57,10 @@ export interface SettingsView {
   onSpeaker(id: string | null): Promise<void>;
 }
 
-function options(list: readonly DeviceOption[], chosen: string | null) {
-  return html`<option value="" ?selected=${!chosen}>Browser default</option>
-    ${list.map((d) => html`<option value=${d.id} ?selected=${d.id === chosen}>${d.label}</option>`)}`;
+/** `unnamed`: the message for a device without a name, "Microphone {n}". */
+function options(t: Translate, list: readonly DeviceOption[], chosen: string | null, unnamed: 'settings.microphoneN' | 'settings.speakerN') {
+  return html`<option value="" ?selected=${!chosen}>${t('settings.default')}</option>
+    ${list.map((d, i) => html`<option value=${d.id} ?selected=${d.id === chosen}>${d.label || t(unnamed, { n: i + 1 })}</option>`)}`;
 }
 
 /** A change handler: asks for the picked device, and shows the one in use again if refused. */
@@ -81,20 +88,20 @@ const STYLES = css`
 
 /** Two labelled lists; the speaker list only where the browser can route audio. */
 export function renderSettings(view: SettingsView) {
-  const lists = view.lists;
-  if (!lists) return html`<p part="settings-note">Looking for audio devices…</p>`;
-  return html`<label part="device-label" for="microphone">Microphone</label>
+  const { lists, t } = view;
+  if (!lists) return html`<p part="settings-note">${t('settings.looking')}</p>`;
+  return html`<label part="device-label" for="microphone">${t('settings.microphone')}</label>
     <select id="microphone" part="microphone-select" .value=${view.microphoneId ?? ''} @change=${choose(view.onMicrophone, view.microphoneId)}>
-      ${options(lists.inputs, view.microphoneId)}
+      ${options(t, lists.inputs, view.microphoneId, 'settings.microphoneN')}
     </select>
     ${view.meter}
     ${view.speakerSelectable
-      ? html`<label part="device-label" for="speaker">Speaker</label>
+      ? html`<label part="device-label" for="speaker">${t('settings.speaker')}</label>
           <select id="speaker" part="speaker-select" .value=${view.speakerId ?? ''} @change=${choose(view.onSpeaker, view.speakerId)}>
-            ${options(lists.outputs, view.speakerId)}
+            ${options(t, lists.outputs, view.speakerId, 'settings.speakerN')}
           </select>`
       : nothing}
-    ${lists.named ? nothing : html`<p part="settings-note">Device names appear once you allow the microphone.</p>`}`;
+    ${lists.named ? nothing : html`<p part="settings-note">${t('settings.namesLater')}</p>`}`;
 }
 
 /** What the audio settings need of `<click-to-call>`. */
@@ -115,8 +122,8 @@ export interface SettingsHost extends ReadinessHost, HTMLElement {
 export class AudioSettings implements ReactiveController {
   open = false;
   lists: DeviceLists | null = null;
-  /** Why the last microphone or speaker change was refused; '' once one succeeds or a call starts. */
-  error = '';
+  /** Why the last microphone or speaker change was refused (a message key); '' once one succeeds or a call starts. */
+  error: '' | 'settings.cannotUse' | 'settings.micDenied' | 'settings.micUnavailable' = '';
   readonly meter: LevelMeter;
   #state = '';
   #permission: PermissionStatus | null = null;
@@ -129,10 +136,11 @@ export class AudioSettings implements ReactiveController {
   constructor(
     private readonly host: SettingsHost,
     session: CallSession,
+    private readonly t: Translate,
   ) {
     host.addController(this);
     adoptMore(host, STYLES);
-    this.meter = new LevelMeter(host, session);
+    this.meter = new LevelMeter(host, session, t);
     // Made when the audio was blocked, perhaps: render the prompt now.
     host.requestUpdate();
   }
@@ -184,7 +192,8 @@ export class AudioSettings implements ReactiveController {
       await change;
     } catch (error) {
       // A browser's own text (InvalidStateError, NotFoundError) is not written for the visitor.
-      this.error = error instanceof CallError ? error.message : 'This device cannot be used here. Pick another.';
+      const code = error instanceof CallError ? error.code : '';
+      this.error = code === 'microphone-denied' ? 'settings.micDenied' : code === 'microphone-unavailable' ? 'settings.micUnavailable' : 'settings.cannotUse';
       this.host.requestUpdate();
       throw error;
     }
@@ -217,7 +226,7 @@ export class AudioSettings implements ReactiveController {
 
   /** The pre-call check (its own chunk), its report shown in the settings before a call. */
   checkReadiness(): Promise<ReadinessReport> {
-    return import('./readiness.ts').then((module) => (this.#readiness ??= new module.ReadinessRunner(this.host)).run());
+    return import('./readiness.ts').then((module) => (this.#readiness ??= new module.ReadinessRunner(this.host, this.t)).run());
   }
 
   #onTest = (): void => {
@@ -232,9 +241,9 @@ export class AudioSettings implements ReactiveController {
   /** The prompt when the browser refused to play the agent (an autoplay policy): a tap plays it. */
   renderPrompt() {
     if (!this.#showPrompt()) return nothing;
-    return html`<p part="audio-note" id="audio-note" role="alert">Your browser paused the call's sound.</p>
+    return html`<p part="audio-note" id="audio-note" role="alert">${this.t('audio.paused')}</p>
       <button part="enable-audio" type="button" aria-describedby="audio-note" @click=${() => void this.host.resumeAudio().catch(() => undefined)}>
-        Tap to enable audio
+        ${this.t('audio.enable')}
       </button>`;
   }
 
@@ -245,11 +254,12 @@ export class AudioSettings implements ReactiveController {
   };
 
   render() {
-    const error = this.error ? html`<p part="device-error" role="alert">${this.error}</p>` : nothing;
+    const error = this.error ? html`<p part="device-error" role="alert">${this.t(this.error)}</p>` : nothing;
     if (!this.open) return error;
     const s = this.host.snapshot;
-    return html`${error}<div id="settings" part="settings" role="group" aria-label="Audio settings" @keydown=${this.#onKeydown}>
+    return html`${error}<div id="settings" part="settings" role="group" aria-label=${this.t('settings.label')} @keydown=${this.#onKeydown}>
       ${renderSettings({
+        t: this.t,
         lists: this.lists,
         meter: this.meter.render(),
         microphoneId: s.microphoneId,
@@ -261,7 +271,7 @@ export class AudioSettings implements ReactiveController {
       ${isLive(this.host.state)
         ? nothing
         : html`<button part="test-audio-button" type="button" ?disabled=${this.#readiness?.running || !this.host.endpoint || !this.host.destination} @click=${this.#onTest}>
-              Test my audio
+              ${this.t('settings.test')}
             </button>
             <div part="readiness" role="status" aria-live="polite">${this.#readiness?.render() ?? nothing}</div>`}
     </div>`;

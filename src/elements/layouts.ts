@@ -2,7 +2,6 @@
 // is not `inline`, the look most pages use, so the first script does not carry them.
 import { css, html } from 'lit';
 import { adoptMore } from './adopt.ts';
-import { LABELS } from './messages.ts';
 
 /** 24×24 outlines drawn for this widget, filled with currentColor; the button's text names the button. */
 const icon = (d: string) => html`<svg part="icon" viewBox="0 0 24 24" aria-hidden="true"><path d=${d}></path></svg>`;
@@ -44,11 +43,12 @@ export class FloatingPanel {
 
   constructor(private readonly host: HTMLElement & { requestUpdate(): void; readonly updateComplete: Promise<boolean> }) {}
 
-  render(controls: unknown) {
+  /** `label` names the round button and the panel, in the widget's language. */
+  render(controls: unknown, label: string) {
     return html`<button part="panel-button" type="button" aria-expanded=${String(this.open)} aria-controls="panel" @click=${this.#toggle}>
-        <slot name="icon">${ICONS.phone}</slot><span class="t">${LABELS.callControls}</span>
+        <slot name="icon">${ICONS.phone}</slot><span class="t">${label}</span>
       </button>
-      <div id="panel" part="panel" role="group" aria-label=${LABELS.callControls} ?hidden=${!this.open} @keydown=${this.#onKeydown}>
+      <div id="panel" part="panel" role="group" aria-label=${label} ?hidden=${!this.open} @keydown=${this.#onKeydown}>
         ${controls}
       </div>`;
   }

@@ -5,6 +5,7 @@
  */
 import { html, nothing, type ReactiveController, type ReactiveControllerHost } from 'lit';
 import type { CallSession } from '../core/session.ts';
+import type { Translate } from '../i18n/index.ts';
 import { isLive } from '../core/states.ts';
 
 /** How often the level is read; ten times a second is smooth enough for a bar. */
@@ -62,6 +63,7 @@ export class LevelMeter implements ReactiveController {
   constructor(
     private readonly host: ReactiveControllerHost,
     private readonly session: CallSession,
+    private readonly t: Translate,
   ) {
     host.addController(this);
   }
@@ -103,7 +105,7 @@ export class LevelMeter implements ReactiveController {
 
   render() {
     return this.#stream
-      ? html`<meter part="level" min="0" max="100" aria-label="Microphone level" .value=${this.level}></meter>`
+      ? html`<meter part="level" min="0" max="100" aria-label=${this.t('settings.level')} .value=${this.level}></meter>`
       : nothing;
   }
 }

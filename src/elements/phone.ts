@@ -5,6 +5,10 @@
  */
 import { getCountries, getCountryCallingCode, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/min';
 import { css, html, nothing } from 'lit';
+import { addEnglish, type Translate } from '../i18n/index.ts';
+import { EN_CALLBACK } from '../i18n/en-callback.ts';
+
+addEnglish(EN_CALLBACK);
 
 /** The form's styles, adopted when this chunk arrives (see adopt.ts); the element's custom properties. */
 export const STYLES = css`
@@ -20,7 +24,8 @@ export interface Country {
   dial: string;
 }
 
-export type PhoneCheck = { ok: true; e164: string } | { ok: false; message: string };
+/** `reason`: the message key of why the number was refused. */
+export type PhoneCheck = { ok: true; e164: string } | { ok: false; reason: 'phone.empty' | 'phone.chars' | 'phone.invalid' };
 
 /** Every country with its calling code, named in the visitor's language, sorted by name. */
 export function countries(locale: string | undefined): Country[] {
@@ -38,10 +43,10 @@ export function countries(locale: string | undefined): Country[] {
 /** The visitor's number as E.164, read in `country` unless it starts with +. */
 export function toE164(text: string, country: string): PhoneCheck {
   const trimmed = text.trim();
-  if (!trimmed) return { ok: false, message: 'Enter your phone number.' };
-  if (/[^0-9+ ().-]/.test(trimmed)) return { ok: false, message: 'Use digits only, with spaces or dashes if you like.' };
+  if (!trimmed) return { ok: false, reason: 'phone.empty' };
+  if (/[^0-9+ ().-]/.test(trimmed)) return { ok: false, reason: 'phone.chars' };
   const number = parsePhoneNumberFromString(trimmed, country as CountryCode);
-  if (!number || !number.isValid()) return { ok: false, message: 'This number does not look right for the chosen country.' };
+  if (!number || !number.isValid()) return { ok: false, reason: 'phone.invalid' };
   return { ok: true, e164: number.number };
 }
 
@@ -83,12 +88,18 @@ export function formatSlot(slot: string, locale: string | undefined): string {
   );
 }
 
+type PhoneCheckReason = Extract<PhoneCheck, { ok: false }>['reason'];
+
 export interface CallbackFormView {
+  t: Translate;
+  /** The widget's language: country names and times are written in it. */
+  lang: string;
   phone: string;
-  error: string;
+  /** A message key, or '' when the number is fine. */
+  error: PhoneCheckReason | '';
   country: string;
-  countries: readonly Country[];
-  slots: ReadonlyArray<{ value: string; label: string }>;
+  /** Bookable times (ISO 8601). */
+  slots: readonly string[];
   /** '' = now, else the ISO time picked. */
   bookAt: string;
   /** The default icon of the button (compact and floating layouts). */
@@ -100,14 +111,19 @@ export interface CallbackFormView {
   onSubmit(event: SubmitEvent): void;
 }
 
+let shown: { lang: string; list: Country[] } | undefined;
+
 /** The callback form: country, number, "now" or a time, and the button. */
 export function renderCallbackForm(v: CallbackFormView) {
   const value = (e: Event) => (e.target as HTMLInputElement | HTMLSelectElement).value;
+  const t = v.t;
+  // Named in the widget's language: listed again when it changes.
+  if (shown?.lang !== v.lang) shown = { lang: v.lang, list: countries(v.lang) };
   return html`<form part="callback-form" novalidate @submit=${v.onSubmit}>
-    <label part="phone-label" for="phone">Your phone number</label>
+    <label part="phone-label" for="phone">${t('phone.label')}</label>
     <div part="phone-row">
-      <select part="country" aria-label="Country" @change=${(e: Event) => v.onCountry(value(e))}>
-        ${v.countries.map((c) => html`<option value=${c.code} ?selected=${c.code === v.country}>${c.name} (${c.dial})</option>`)}
+      <select part="country" aria-label=${t('phone.country')} @change=${(e: Event) => v.onCountry(value(e))}>
+        ${shown.list.map((c) => html`<option value=${c.code} ?selected=${c.code === v.country}>${t('phone.countryOption', { name: c.name, dial: c.dial })}</option>`)}
       </select>
       <input
         id="phone"
@@ -121,16 +137,16 @@ export function renderCallbackForm(v: CallbackFormView) {
         @input=${(e: Event) => v.onPhone(value(e))}
       />
     </div>
-    ${v.error ? html`<p id="phone-error" part="phone-error" role="alert">${v.error}</p>` : nothing}
+    ${v.error ? html`<p id="phone-error" part="phone-error" role="alert">${t(v.error)}</p>` : nothing}
     ${v.slots.length > 0
-      ? html`<label part="slot-label" for="slot">When should we call?</label>
+      ? html`<label part="slot-label" for="slot">${t('phone.when')}</label>
           <select id="slot" part="slot" @change=${(e: Event) => v.onSlot(value(e))}>
-            <option value="" ?selected=${v.bookAt === ''}>Now</option>
-            ${v.slots.map((s) => html`<option value=${s.value} ?selected=${s.value === v.bookAt}>${s.label}</option>`)}
+            <option value="" ?selected=${v.bookAt === ''}>${t('phone.now')}</option>
+            ${v.slots.map((s) => html`<option value=${s} ?selected=${s === v.bookAt}>${formatSlot(s, v.lang)}</option>`)}
           </select>`
       : nothing}
     <button part="call-button" type="submit" ?disabled=${v.disabled}>
-      <slot name="icon">${v.icon}</slot><span class="t"><slot name="label">${v.bookAt ? 'Book this call' : 'Call me now'}</slot></span>
+      <slot name="icon">${v.icon}</slot><span class="t"><slot name="label">${t(v.bookAt ? 'phone.book' : 'phone.callMe')}</slot></span>
     </button>
   </form>`;
 }

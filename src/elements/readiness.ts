@@ -10,6 +10,10 @@ import type { CallSnapshot } from '../core/snapshot.ts';
 import { isLive, type CallState } from '../core/states.ts';
 import { ErrorCode } from '../protocol/errors.ts';
 import type { CallMode, ReadinessQuery, ReadinessResponse } from '../protocol/index.ts';
+import { addEnglish, type Translate } from '../i18n/index.ts';
+import { EN_READINESS } from '../i18n/en-readiness.ts';
+
+addEnglish(EN_READINESS);
 
 export type ReadinessStatus = 'pass' | 'fail' | 'skip';
 
@@ -27,7 +31,7 @@ export interface ReadinessCheck {
   readonly status: ReadinessStatus;
   /** An ErrorCode when the check failed, else null. */
   readonly code: string | null;
-  /** A sentence for the visitor. */
+  /** A sentence for the visitor, in the widget's language at the time of the check. */
   readonly message: string;
 }
 
@@ -40,6 +44,8 @@ export interface ReadinessReport {
 }
 
 export interface ReadinessOptions {
+  /** Writes the sentences of the report, in the widget's language. */
+  t: Translate;
   endpoint: string;
   destination: string;
   mode?: CallMode | undefined;
@@ -93,10 +99,11 @@ interface EndpointAnswer {
 }
 
 async function askEndpoint(options: ReadinessOptions): Promise<EndpointAnswer> {
+  const { t } = options;
   const name = 'token-endpoint';
   const query = { destination: options.destination, ...(options.mode ? { mode: options.mode } : {}) };
   if (!isReadinessQuery(query)) {
-    return { check: fail(name, ErrorCode.InvalidRequest, 'This call button is not set up correctly.'), mode: null, probes: [] };
+    return { check: fail(name, ErrorCode.InvalidRequest, t('check.misconfigured')), mode: null, probes: [] };
   }
   let response: Response;
   try {
@@ -112,7 +119,7 @@ async function askEndpoint(options: ReadinessOptions): Promise<EndpointAnswer> {
   } catch {
     options.signal?.throwIfAborted();
     return {
-      check: fail(name, ErrorCode.TokenEndpointUnreachable, 'The call service could not be reached. Check your connection and try again.'),
+      check: fail(name, ErrorCode.TokenEndpointUnreachable, t('check.unreachable')),
       mode: null,
       probes: [],
     };
@@ -126,29 +133,30 @@ async function askEndpoint(options: ReadinessOptions): Promise<EndpointAnswer> {
   if (!response.ok) {
     const error = (body as { error?: { code?: unknown; message?: unknown } } | null)?.error;
     const code = typeof error?.code === 'string' ? error.code : ErrorCode.InvalidResponse;
-    const message = typeof error?.message === 'string' ? error.message : `The call service answered HTTP ${response.status}.`;
+    const message = typeof error?.message === 'string' ? error.message : t('check.httpStatus', { status: response.status });
     return { check: fail(name, code, message), mode: null, probes: [] };
   }
   const answer = toReadinessResponse(body);
   if (!answer) {
-    return { check: fail(name, ErrorCode.InvalidResponse, 'The call service gave an answer this page does not understand.'), mode: null, probes: [] };
+    return { check: fail(name, ErrorCode.InvalidResponse, t('check.notUnderstood')), mode: null, probes: [] };
   }
-  return { check: pass(name, 'The call service answers.'), mode: answer.mode, probes: answer.probeAddresses ?? [] };
+  return { check: pass(name, t('check.serviceOk')), mode: answer.mode, probes: answer.probeAddresses ?? [] };
 }
 
 /** WebRTC support, microphone permission, a device, and a signal that is not silence. */
 async function checkMicrophone(options: ReadinessOptions): Promise<ReadinessCheck[]> {
+  const { t } = options;
   const devices = typeof navigator === 'undefined' ? undefined : navigator.mediaDevices;
   if (typeof RTCPeerConnection !== 'function' || typeof devices?.getUserMedia !== 'function' || typeof WebSocket !== 'function') {
-    const why = 'Not checked: this browser cannot make calls.';
+    const why = t('check.noWebrtcSkip');
     return [
-      fail('webrtc', ErrorCode.WebrtcUnsupported, 'This browser cannot make calls from a web page. Try a current Chrome, Edge, Firefox or Safari over https.'),
+      fail('webrtc', ErrorCode.WebrtcUnsupported, t('check.noWebrtc')),
       skip('microphone-permission', why),
       skip('microphone-device', why),
       skip('microphone-signal', why),
     ];
   }
-  const webrtc = pass('webrtc', 'This browser can make calls.');
+  const webrtc = pass('webrtc', t('check.webrtcOk'));
   const id = options.microphoneId;
   let stream: MediaStream;
   try {
@@ -160,38 +168,37 @@ async function checkMicrophone(options: ReadinessOptions): Promise<ReadinessChec
   } catch (error) {
     options.signal?.throwIfAborted();
     const name = error instanceof Error ? error.name : '';
-    const notListened = skip('microphone-signal', 'Not checked: no microphone could be opened.');
+    const notListened = skip('microphone-signal', t('check.noMicOpened'));
     if (name === 'NotAllowedError' || name === 'SecurityError') {
       return [
         webrtc,
-        fail('microphone-permission', ErrorCode.MicrophoneDenied, 'Microphone access is blocked. Allow the microphone for this site in your browser.'),
-        skip('microphone-device', 'Not checked: the browser did not let this page see the microphone.'),
+        fail('microphone-permission', ErrorCode.MicrophoneDenied, t('check.micBlocked')),
+        skip('microphone-device', t('check.micHidden')),
         notListened,
       ];
     }
     const busy = name === 'NotReadableError' || name === 'AbortError';
     return [
       webrtc,
-      busy ? pass('microphone-permission', 'The microphone may be used.') : skip('microphone-permission', 'Not asked: no microphone was found.'),
+      busy ? pass('microphone-permission', t('check.micAllowed')) : skip('microphone-permission', t('check.micNotAsked')),
       fail(
         'microphone-device',
         ErrorCode.MicrophoneUnavailable,
         busy
-          ? 'Your microphone is busy in another application. Close it, then test again.'
+          ? t('check.micBusy')
           : id
-            ? 'The chosen microphone is not connected. Pick another in the audio settings.'
-            : 'No microphone was found. Connect one, then test again.',
+            ? t('check.micGone')
+            : t('check.noMic'),
       ),
       notListened,
     ];
   }
   try {
     const track = stream.getAudioTracks()[0];
-    const label = track?.label ? ` (${track.label})` : '';
     return [
       webrtc,
-      pass('microphone-permission', 'The microphone may be used.'),
-      pass('microphone-device', `A microphone is connected${label}.`),
+      pass('microphone-permission', t('check.micAllowed')),
+      pass('microphone-device', track?.label ? t('check.micConnectedNamed', { name: track.label }) : t('check.micConnected')),
       await listen(stream, options),
     ];
   } finally {
@@ -201,9 +208,10 @@ async function checkMicrophone(options: ReadinessOptions): Promise<ReadinessChec
 
 /** Records about a second through an AnalyserNode and reports whether anything was heard. */
 async function listen(stream: MediaStream, options: ReadinessOptions): Promise<ReadinessCheck> {
+  const { t } = options;
   const name = 'microphone-signal';
   const Context = globalThis.AudioContext ?? (globalThis as { webkitAudioContext?: typeof AudioContext }).webkitAudioContext;
-  if (!Context) return skip(name, 'Not checked: this browser cannot measure sound.');
+  if (!Context) return skip(name, t('check.cannotMeasure'));
   const context = new Context();
   let timer: ReturnType<typeof setInterval> | undefined;
   try {
@@ -211,7 +219,7 @@ async function listen(stream: MediaStream, options: ReadinessOptions): Promise<R
     let wait: ReturnType<typeof setTimeout> | undefined;
     await Promise.race([context.resume(), new Promise((r) => (wait = setTimeout(r, 500)))]);
     clearTimeout(wait);
-    if (context.state !== 'running') return skip(name, 'Not checked: the browser needs a tap first. Use "Test my audio".');
+    if (context.state !== 'running') return skip(name, t('check.needsTap'));
     const analyser = context.createAnalyser();
     analyser.fftSize = 2048;
     context.createMediaStreamSource(stream).connect(analyser);
@@ -228,8 +236,8 @@ async function listen(stream: MediaStream, options: ReadinessOptions): Promise<R
       }, 20);
     });
     return peak >= SILENCE_PEAK
-      ? pass(name, 'Your microphone picks up sound.')
-      : fail(name, ErrorCode.MicrophoneSilent, 'Your microphone sends only silence. Check that it is not muted, then test again.');
+      ? pass(name, t('check.heard'))
+      : fail(name, ErrorCode.MicrophoneSilent, t('check.silent'));
   } finally {
     clearInterval(timer);
     void context.close().catch(() => undefined);
@@ -274,26 +282,27 @@ function probe(addresses: readonly string[], timeoutMs: number, signal?: AbortSi
 }
 
 export async function checkReadiness(options: ReadinessOptions): Promise<ReadinessReport> {
+  const { t } = options;
   const endpoint = await askEndpoint(options);
   options.signal?.throwIfAborted();
   const mode = endpoint.mode ?? options.mode ?? null;
   let media: ReadinessCheck[];
   let gateway: ReadinessCheck;
   if (mode === 'callback') {
-    const why = 'Not needed: the contact center calls your phone.';
+    const why = t('check.callbackSkip');
     media = (['webrtc', 'microphone-permission', 'microphone-device', 'microphone-signal'] as const).map((name) => skip(name, why));
     gateway = skip('gateway', why);
   } else {
     media = await checkMicrophone(options);
     options.signal?.throwIfAborted();
     if (endpoint.check.status !== 'pass') {
-      gateway = skip('gateway', 'Not checked: the call service did not answer.');
+      gateway = skip('gateway', t('check.gatewayNoService'));
     } else if (endpoint.probes.length === 0) {
-      gateway = skip('gateway', 'Not checked: the contact center names its gateway only during a call.');
+      gateway = skip('gateway', t('check.gatewayLater'));
     } else {
       gateway = (await probe(endpoint.probes, options.probeTimeoutMs ?? 3_000, options.signal))
-        ? pass('gateway', 'The contact center\'s audio gateway answers.')
-        : fail('gateway', ErrorCode.GatewayUnreachable, 'The contact center\'s audio gateway could not be reached. A firewall or proxy may block it.');
+        ? pass('gateway', t('check.gatewayOk'))
+        : fail('gateway', ErrorCode.GatewayUnreachable, t('check.gatewayFail'));
       options.signal?.throwIfAborted();
     }
   }
@@ -302,25 +311,24 @@ export async function checkReadiness(options: ReadinessOptions): Promise<Readine
 }
 
 const MARKS: Record<ReadinessStatus, string> = { pass: '✓', fail: '✗', skip: '–' };
-const STATUS_WORDS: Record<ReadinessStatus, string> = { pass: 'Passed', fail: 'Failed', skip: 'Skipped' };
 
 // Its styles are adopted with the audio settings' (devices.ts): no <style> element here.
 
 /** The report as the visitor reads it; `null` while the check runs. */
-export function renderReport(report: ReadinessReport | null) {
-  if (!report) return html`<p part="readiness-summary">Testing your audio…</p>`;
+export function renderReport(report: ReadinessReport | null, t: Translate) {
+  if (!report) return html`<p part="readiness-summary">${t('check.testing')}</p>`;
   const shown = report.checks.filter((check) => check.status !== 'skip' || report.mode !== 'callback');
   return html`<p part="readiness-summary">
-      ${report.ok ? 'Ready to call.' : 'Something needs attention before you call.'}
+      ${t(report.ok ? 'check.ready' : 'check.attention')}
     </p>
     ${report.mode === 'callback'
-      ? html`<p part="readiness-summary">This is a callback: we ring your phone, so no microphone check is needed.</p>`
+      ? html`<p part="readiness-summary">${t('check.callbackNote')}</p>`
       : nothing}
     <ul part="readiness-list">
       ${shown.map(
         (check) => html`<li part="readiness-check" data-name=${check.name} data-status=${check.status}>
           <span aria-hidden="true">${MARKS[check.status]}</span>
-          <span class="visually-hidden">${STATUS_WORDS[check.status]}:</span>
+          <span class="visually-hidden">${t(`check.${check.status}`)}</span>
           ${check.message}
         </li>`,
       )}
@@ -347,7 +355,10 @@ export class ReadinessRunner implements ReactiveController {
   #run: Promise<ReadinessReport> | null = null;
   #abort: AbortController | null = null;
 
-  constructor(private readonly host: ReadinessHost) {
+  constructor(
+    private readonly host: ReadinessHost,
+    private readonly t: Translate,
+  ) {
     host.addController(this);
   }
 
@@ -371,7 +382,7 @@ export class ReadinessRunner implements ReactiveController {
     if (this.#run) return this.#run;
     const { endpoint, destination, mode } = this.host;
     if (!endpoint || !destination) return Promise.reject(new InvalidArgumentError('checkReadiness(): set endpoint and destination first.'));
-    const options = { endpoint, destination, mode, microphoneId: this.host.snapshot.microphoneId };
+    const options = { t: this.t, endpoint, destination, mode, microphoneId: this.host.snapshot.microphoneId };
     const abort = (this.#abort = new AbortController());
     this.report = null;
     this.host.requestUpdate();
@@ -395,6 +406,6 @@ export class ReadinessRunner implements ReactiveController {
   }
 
   render() {
-    return this.report === undefined ? nothing : renderReport(this.report);
+    return this.report === undefined ? nothing : renderReport(this.report, this.t);
   }
 }

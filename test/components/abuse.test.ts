@@ -37,7 +37,7 @@ describe('<click-to-call> abuse protection', () => {
     await failed;
     await el.updateComplete;
     expect(el.snapshot.error).to.deep.equal({ code: 'rate-limited', message: 'Too many requests from your network.', retryAfter: 40 });
-    expect(el.shadowRoot!.querySelector('[part~=error]')!.textContent).to.equal('Too many calls. Try again in 40 s.');
+    expect(el.shadowRoot!.querySelector('[part~=error]')!.textContent).to.equal('Too many calls. Try again in 40 seconds.');
     await expect(el).to.be.accessible();
   });
 
@@ -47,6 +47,6 @@ describe('<click-to-call> abuse protection', () => {
     void el.call();
     await failed;
     await el.updateComplete;
-    expect(el.shadowRoot!.querySelector('[part~=error]')!.textContent).to.equal('Too many calls. Try again in 10 min.');
+    expect(el.shadowRoot!.querySelector('[part~=error]')!.textContent).to.equal('Too many calls. Try again in 10 minutes.');
   });
 });

@@ -116,7 +116,7 @@ describe('booking a callback for later', () => {
     await waitUntil(() => el.state === 'scheduled', 'never scheduled', { timeout: 8000 });
     expect(el.snapshot.scheduledAt).to.equal(chosen.value);
     await el.updateComplete;
-    const shown = new Date(chosen.value).toLocaleString('en-US');
+    const shown = new Date(chosen.value).toLocaleString('en-US', { dateStyle: 'medium', timeStyle: 'short' });
     expect(part(el, 'status')!.textContent).to.contain(shown);
     await status.updateComplete;
     expect(status.state).to.equal('scheduled');
