@@ -7,6 +7,9 @@
 // - REGISTER and outgoing REFER: the widget runs with `register: false` and never transfers.
 //   The UA always builds a Registrator, so its stub is inert (never registered) and refuses
 //   register()/unregister(); RTCSession's refer() would throw (about 2.5 KB gzip).
+// - Digest authentication: the widget's UA has no password (a Huawei click-to-dial caller gets
+//   none), and JsSIP builds a DigestAuthentication only when one is set; a 401/407 reaches
+//   the session as the failure it is either way (about 1 KB gzip).
 // Both are ES modules with a default export only; commonjs({ requireReturnsDefault: 'auto' })
 // hands that default to JsSIP's require().
 import { readFileSync } from 'node:fs';
@@ -29,6 +32,7 @@ export default function jssipSlim() {
       if (UNUSED.has(source) && importer.endsWith('/UA.js')) return UNUSED_PREFIX + source.slice(2);
       if (source === './Registrator' && importer.endsWith('/UA.js')) return REGISTRATOR_ID;
       if (source === './RTCSession/ReferSubscriber' && importer.endsWith('/RTCSession.js')) return UNUSED_PREFIX + 'ReferSubscriber';
+      if (source === './DigestAuthentication' && importer.endsWith('/RequestSender.js')) return UNUSED_PREFIX + 'DigestAuthentication';
       return null;
     },
     load(id) {

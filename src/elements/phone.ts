@@ -4,7 +4,7 @@
  * metadata and refuses premium-rate lines; this only spares the visitor a round trip.
  */
 import { getCountries, getCountryCallingCode, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/min';
-import { css, html, nothing } from 'lit';
+import { css, html, nothing, type ReactiveControllerHost } from 'lit';
 import { addEnglish, type Translate } from '../i18n/index.ts';
 import { EN_CALLBACK } from '../i18n/en-callback.ts';
 
@@ -149,4 +149,84 @@ export function renderCallbackForm(v: CallbackFormView) {
       <slot name="icon">${v.icon}</slot><span class="t"><slot name="label">${t(v.bookAt ? 'phone.book' : 'phone.callMe')}</slot></span>
     </button>
   </form>`;
+}
+
+/** What the callback form needs of its `<click-to-call>`. */
+export interface CallbackHost extends ReactiveControllerHost, HTMLElement {
+  readonly endpoint: string;
+  readonly destination: string;
+  readonly disabled: boolean;
+  phone: string;
+  call(): Promise<void>;
+}
+
+/**
+ * Callback mode's form and what it holds between renders (country, why a number was refused,
+ * the bookable times and the one picked): made when this chunk arrives, so a WebRTC page
+ * carries none of it.
+ */
+export class CallbackForm {
+  country: string;
+  #error: PhoneCheckReason | '' = '';
+  #slots: readonly string[] = [];
+  #bookAt = '';
+
+  constructor(
+    private readonly host: CallbackHost,
+    locale: string | undefined,
+  ) {
+    this.country = guessCountry(locale);
+    if (host.endpoint && host.destination) {
+      void fetchSlots(host.endpoint, host.destination).then((slots) => {
+        this.#slots = slots;
+        host.requestUpdate();
+      });
+    }
+    host.requestUpdate();
+  }
+
+  /**
+   * The call's callback fields (E.164 number, booked time), or null once the form shows why
+   * the number cannot be used, with focus on the field.
+   */
+  async target(): Promise<{ phone: string; scheduledAt?: string } | null> {
+    const host = this.host;
+    const check = toE164(host.phone, this.country);
+    this.#error = check.ok ? '' : check.reason;
+    host.requestUpdate();
+    if (check.ok) return { phone: check.e164, ...(this.#bookAt ? { scheduledAt: this.#bookAt } : {}) };
+    await host.updateComplete;
+    host.shadowRoot?.querySelector<HTMLInputElement>('[part~=phone-input]')?.focus();
+    return null;
+  }
+
+  render(t: Translate, lang: string, icon: unknown) {
+    const host = this.host;
+    const set = (change: () => void) => {
+      change();
+      host.requestUpdate();
+    };
+    return renderCallbackForm({
+      t,
+      lang,
+      phone: host.phone,
+      error: this.#error,
+      country: this.country,
+      slots: this.#slots,
+      bookAt: this.#bookAt,
+      icon,
+      disabled: host.disabled || !host.endpoint || !host.destination,
+      onCountry: (value) => set(() => (this.country = value)),
+      onPhone: (value) =>
+        set(() => {
+          host.phone = value;
+          this.#error = '';
+        }),
+      onSlot: (value) => set(() => (this.#bookAt = value)),
+      onSubmit: (event) => {
+        event.preventDefault();
+        void host.call();
+      },
+    });
+  }
 }

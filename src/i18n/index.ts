@@ -6,6 +6,7 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { InvalidArgumentError } from '../core/errors.ts';
 import type { CallErrorInfo } from '../core/snapshot.ts';
+import type { CallState } from '../core/states.ts';
 import { EN } from './en.ts';
 import type { MessageKey, Messages, Translate } from './messages.ts';
 
@@ -113,7 +114,7 @@ export class Localizer implements ReactiveController {
    * language's catalog or, after a failure, the error sentences are fetched, so that the
    * element never shows a mix of languages.
    */
-  ready(failed: boolean, render: () => void): void | Promise<unknown> {
+  ready(state: CallState, render: () => void): void | Promise<unknown> {
     const asked = this.source().locale || this.host.closest('[lang]')?.getAttribute('lang') || document.documentElement.lang;
     const tags = asked ? [asked] : (navigator.languages ?? []);
     let wait: Promise<unknown> | undefined;
@@ -131,8 +132,8 @@ export class Localizer implements ReactiveController {
       this.lang = tags[0]?.replace(/_/g, '-') || 'en';
       this.#catalog = undefined;
     }
-    wait ??= failed ? loadErrorMessages() : undefined;
-    return wait ? wait.then(() => this.ready(failed, render)) : render();
+    if (state === 'failed') wait ??= loadErrorMessages();
+    return wait ? wait.then(() => this.ready(state, render)) : render();
   }
 
   /** The message in the resolved language (else English), its `{placeholders}` filled. */

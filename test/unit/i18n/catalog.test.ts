@@ -52,7 +52,7 @@ describe('message catalogs', () => {
   });
 
   it('should use only known placeholders in English', () => {
-    const known = new Set(['time', 'position', 'quality', 'reasons', 'wait', 'n', 'status', 'name', 'dial']);
+    const known = new Set(['time', 'position', 'quality', 'reasons', 'wait', 'n', 'status', 'name', 'dial', 'reason']);
     for (const [key, text] of Object.entries(english)) {
       for (const name of placeholders(text)) assert.ok(known.has(name!), `${key}: {${name}}`);
     }
