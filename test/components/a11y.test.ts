@@ -6,7 +6,7 @@ import { emulateMedia, executeServerCommand, sendKeys } from '@web/test-runner-c
 import '../../src/index.ts';
 import type { CallStatus } from '../../src/elements/call-status.ts';
 import type { ClickToCall, Layout } from '../../src/elements/click-to-call.ts';
-import { dropGateway, endpoint, failNext, scriptNextCall } from './sandbox.ts';
+import { agentUrl, dropGateway, endpoint, failNext, scriptNextCall } from './sandbox.ts';
 
 type Scheme = 'light' | 'dark';
 const part = (el: Element, name: string) => el.shadowRoot!.querySelector<HTMLElement>(`[part~="${name}"]`);
@@ -119,6 +119,18 @@ describe('accessibility: every state, light and dark', () => {
       // The following <call-status> shows the state but does not announce it a second time.
       expect(status.shadowRoot!.querySelector('[aria-live], [role=status], [role=alert]')).to.equal(null);
       expect(el.shadowRoot!.querySelectorAll('[aria-live], [role=status], [role=alert]').length).to.equal(1);
+    });
+
+    it(`connecting (${scheme}): held while the first gateway address accepts TCP and never answers`, async () => {
+      const hanging = (await executeServerCommand('hanging-address')) as string;
+      await scriptNextCall({ outcome: 'connect', queueMs: 50, gwAddresses: [hanging, (await agentUrl())!] });
+      const { el, status } = await page(scheme);
+      const connected = oneEvent(el, 'c2c-connected');
+      void el.call();
+      await until(el, 'connecting');
+      await audit(el, status, 'connecting');
+      await connected;
+      await el.hangup();
     });
 
     it(`a failed call (${scheme}) is announced once, with the reason`, async () => {
@@ -273,7 +285,7 @@ describe('keyboard', () => {
 describe('every part is documented', () => {
   it('the parts rendered above are the ones custom-elements.json lists', async () => {
     expect([...checkedStates].sort()).to.deep.equal(
-      ['authorizing', 'connected', 'dialing', 'ended', 'ending', 'failed', 'idle', 'queued', 'reconnecting', 'ringing', 'scheduled'].sort(),
+      ['authorizing', 'connected', 'connecting', 'dialing', 'ended', 'ending', 'failed', 'idle', 'queued', 'reconnecting', 'ringing', 'scheduled'].sort(),
     );
     const manifest = (await (await fetch('/custom-elements.json')).json()) as {
       modules: Array<{ declarations?: Array<{ tagName?: string; cssParts?: Array<{ name: string }> }> }>;
