@@ -5,10 +5,11 @@
  *
  *   npm run screenshots                       every state, plus the dark and zh-CN variants
  *   npm run screenshots -- --only connected,failed
- *   npm run screenshots -- --no-variants      skip connected-dark / connected-zh-CN
+ *   npm run screenshots -- --no-variants      skip connected-dark, -zh-CN, -compact, -floating
  *   npm run screenshots -- --out /tmp/shots   somewhere else (docs/states.md is left alone)
  *
- * Needs `npm run build` first. Transient states are held with what the sandbox and the
+ * Needs `npm run build` first, and a CJK font for the zh-CN picture (Debian:
+ * `apt-get install fonts-wqy-microhei`; without one Chromium draws empty boxes). Transient states are held with what the sandbox and the
  * browser offer, never with product knobs: a held HTTP request (authorizing, dialing,
  * ending), a simulator script (queued: the Huawei call stays in the queue; ringing: Sarv's
  * phone rings for a minute; failed: "no agent"), and the gateway's WebSocket through the
@@ -68,15 +69,18 @@ const STATES: Array<{ state: string; says: string }> = [
 const VARIANTS: Array<{ name: string; says: string }> = [
   { name: 'connected-dark', says: '`connected` with `prefers-color-scheme: dark`.' },
   { name: 'connected-zh-CN', says: '`connected` with `locale="zh-CN"` on a `lang="zh-CN"` page.' },
+  { name: 'connected-compact', says: '`connected` with `layout="compact"`: icon buttons, each still named.' },
+  { name: 'connected-floating', says: '`connected` with `layout="floating"`: the round button in the corner and its panel.' },
 ];
 
 /** The page the widget lives on, with the endpoint on the sandbox's origin. */
-function pageHtml(params: { endpoint: string; destination: string; mode?: string | undefined; locale?: string | undefined; lang: string }): string {
+function pageHtml(params: { endpoint: string; destination: string; mode?: string | undefined; locale?: string | undefined; layout?: string | undefined; lang: string }): string {
   const attrs = [
     `endpoint="${params.endpoint}"`,
     `destination="${params.destination}"`,
     params.mode ? `mode="${params.mode}"` : '',
     params.locale ? `locale="${params.locale}"` : '',
+    params.layout ? `layout="${params.layout}"` : '',
   ].filter(Boolean).join(' ');
   return `<!doctype html>
 <html lang="${params.lang}">
@@ -168,7 +172,7 @@ class Shooter {
   /** The site: the page of `open()` and dist/. */
   site: { url: string; pages: Map<string, string> } | null = null;
 
-  async open(params: { destination?: string; mode?: string; locale?: string; lang?: string; dark?: boolean } = {}): Promise<Page> {
+  async open(params: { destination?: string; mode?: string; locale?: string; layout?: string; lang?: string; dark?: boolean } = {}): Promise<Page> {
     const context = await this.browser.newContext({
       viewport: { width: 800, height: 720 },
       deviceScaleFactor: 2,
@@ -179,7 +183,7 @@ class Shooter {
     });
     await context.grantPermissions(['microphone'], { origin: this.site!.url });
     const page = await context.newPage();
-    const html = pageHtml({ endpoint: this.sandbox.endpoint, destination: params.destination ?? 'sales', mode: params.mode, locale: params.locale, lang: params.lang ?? 'en' });
+    const html = pageHtml({ endpoint: this.sandbox.endpoint, destination: params.destination ?? 'sales', mode: params.mode, locale: params.locale, layout: params.layout, lang: params.lang ?? 'en' });
     const path = `/page-${this.site!.pages.size}.html`;
     this.site!.pages.set(path, html);
     page.on('pageerror', (error) => process.stderr.write(`  page error: ${error.message}\n`));
@@ -201,10 +205,13 @@ class Shooter {
     return this.options.only === null || this.options.only.has(name);
   }
 
-  async take(page: Page, name: string): Promise<void> {
+  /** `corner`: the viewport's bottom-right corner, where the floating layout sits (fixed, out of #shot). */
+  async take(page: Page, name: string, corner = false): Promise<void> {
     await settle(page);
     const file = join(this.options.out, `${name}.png`);
-    await page.locator('#shot').screenshot({ path: file, animations: 'disabled', caret: 'hide' });
+    const options = { path: file, animations: 'disabled', caret: 'hide' } as const;
+    if (corner) await page.screenshot({ ...options, clip: { x: 800 - 480, y: 720 - 320, width: 480, height: 320 } });
+    else await page.locator('#shot').screenshot(options);
     this.shots.push({ name, file });
     process.stdout.write(`  ${name}: ${relative(root, file)}\n`);
   }
@@ -377,6 +384,24 @@ const SCENARIOS: Array<{ names: string[]; run: Scenario }> = [
       const page = await s.open({ dark: true });
       await connectedCall(s, page);
       await s.take(page, 'connected-dark');
+      await hangupAndClose(page);
+    },
+  },
+  {
+    names: ['connected-compact'],
+    async run(s) {
+      const page = await s.open({ layout: 'compact' });
+      await connectedCall(s, page);
+      await s.take(page, 'connected-compact');
+      await hangupAndClose(page);
+    },
+  },
+  {
+    names: ['connected-floating'],
+    async run(s) {
+      const page = await s.open({ layout: 'floating' });
+      await connectedCall(s, page);
+      await s.take(page, 'connected-floating', true);
       await hangupAndClose(page);
     },
   },
