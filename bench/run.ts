@@ -54,7 +54,17 @@ async function sizes() {
                 ? 'lazy: audio settings chunk (device lists, level meter)'
                 : name.includes('-readiness-')
                   ? 'lazy: pre-call check chunk'
-                  : `shared chunk ${name}`;
+                  : name.includes('-layouts-')
+                    ? 'lazy: compact and floating layouts (styles, icons, panel)'
+                    : name.includes('-zh-CN-')
+                      ? 'lazy: Simplified Chinese catalog'
+                      : name.includes('-runtime-')
+                        ? 'lazy: language runtime (any language but English)'
+                        : name.includes('-errors-')
+                          ? 'lazy: error sentences (after a failure)'
+                          : name.includes('-debug-')
+                            ? 'lazy: debug logging (the `debug` attribute)'
+                            : `shared chunk ${name}`;
     out[role] = { raw: buf.length, gzip: gzipSync(buf, { level: 9 }).length, brotli: brotliCompressSync(buf).length };
   }
   return out;
@@ -246,7 +256,8 @@ async function main() {
   await writeFile('bench/results.json', JSON.stringify(results, null, 2) + '\n');
   const s = results.sizes as Awaited<ReturnType<typeof sizes>>;
   // A WebRTC call never loads the callback chunk; a callback never loads JsSIP; neither loads
-  // the chunks behind "Audio settings" unless the visitor opens them.
+  // the lazy chunks (audio settings, other languages, layouts, error sentences, debug) unless
+  // the page or the visitor asks for them. An unknown "shared chunk" counts on both paths.
   const webrtc = Object.entries(s).filter(([k]) => !k.startsWith('callback') && !k.startsWith('lazy'));
   const callback = Object.entries(s).filter(([k]) => !k.startsWith('media') && !k.startsWith('lazy'));
   const total = webrtc.reduce((a, [, x]) => a + x.gzip, 0);
