@@ -56,6 +56,12 @@ form.elements.layout.addEventListener('change', () => {
   call.setAttribute('layout', form.elements.layout.value);
   render();
 });
+form.elements.locale.addEventListener('change', () => {
+  const locale = form.elements.locale.value;
+  if (locale) call.setAttribute('locale', locale);
+  else call.removeAttribute('locale');
+  render();
+});
 form.elements.scheme.addEventListener('change', () => {
   // The page itself says which schemes it supports; the widget follows what it inherits.
   document.documentElement.style.colorScheme = form.elements.scheme.value;
@@ -65,13 +71,15 @@ form.addEventListener('reset', () => {
   for (const name of changed.keys()) for (const element of [call, status]) element.style.removeProperty(name);
   changed.clear();
   call.setAttribute('layout', 'inline');
+  call.removeAttribute('locale');
   document.documentElement.style.colorScheme = '';
   // The form's own values are reset after this event.
   setTimeout(render);
 });
 
 function render() {
-  const lines = [`/* <click-to-call layout="${call.getAttribute('layout') ?? 'inline'}"> */`];
+  const locale = call.getAttribute('locale');
+  const lines = [`/* <click-to-call layout="${call.getAttribute('layout') ?? 'inline'}"${locale ? ` locale="${locale}"` : ''}> */`];
   const scheme = form.elements.scheme.value;
   if (scheme !== 'light dark') lines.push(`click-to-call, call-status { color-scheme: ${scheme}; }`);
   else lines.push(':root { color-scheme: light dark; } /* your page supports dark: the widget follows */');
