@@ -6,14 +6,13 @@
  * (whose root here has no dist/ at all). Run after `npm run build`.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { readdirSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { startSandbox, type Sandbox } from '../../src/sandbox/index.ts';
-import { serveCdn, type Cdn } from '../support/cdn.ts';
+import type { Sandbox } from '../../src/sandbox/index.ts';
+import { startCdnSite, type Cdn, type CdnSite } from '../support/cdn.ts';
 import { audioFlows, trackPeerConnections, waitForAudioStats } from '../support/pages.ts';
-import { launchChromium, waitFor, type ChromiumHandle } from '../support/rig.ts';
+import { waitFor, type ChromiumHandle } from '../support/rig.ts';
 
 const VERSIONED = '/npm/click-to-call@0.1.0/dist/';
 const dist = resolve('dist');
@@ -30,25 +29,17 @@ const page = (scriptUrl: string) => `<!doctype html>
 `;
 
 describe('the browser build served from a CDN', () => {
+  let site: CdnSite;
   let chromium: ChromiumHandle;
   let sandbox: Sandbox;
   let cdn: Cdn;
-  let root: string;
 
   before(async () => {
-    root = mkdtempSync(join(tmpdir(), 'c2c-cdn-site-'));
-    mkdirSync(join(root, 'demo'));
-    cdn = await serveCdn(dist, VERSIONED);
-    writeFileSync(join(root, 'demo', 'cdn.html'), page(`${cdn.base}click-to-call.js`));
-    [chromium, sandbox] = await Promise.all([launchChromium(), startSandbox({ port: 0, quiet: true, queueMs: 100, root })]);
+    site = await startCdnSite(VERSIONED, (script) => ({ 'cdn.html': page(script) }));
+    ({ chromium, sandbox, cdn } = site);
   });
 
-  after(async () => {
-    await sandbox?.close();
-    await cdn?.close();
-    await chromium?.close();
-    if (root) rmSync(root, { recursive: true, force: true });
-  });
+  after(() => site?.close());
 
   test('one module script from the CDN; the call loads its chunks from the same versioned path and connects', async () => {
     const tab = await chromium.browser.newPage();

@@ -6,15 +6,12 @@
  * the elements too. Needs php and `npm run build`.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { startSandbox, type Sandbox } from '../../src/sandbox/index.ts';
-import { serveCdn, type Cdn } from '../support/cdn.ts';
+import type { Sandbox } from '../../src/sandbox/index.ts';
+import { startCdnSite, type CdnSite } from '../support/cdn.ts';
 import { trackPeerConnections } from '../support/pages.ts';
-import { launchChromium, waitFor, type ChromiumHandle } from '../support/rig.ts';
+import { waitFor, type ChromiumHandle } from '../support/rig.ts';
 import { renderWordPress } from '../support/wordpress/render.ts';
 
 /** Would run if any of it became markup: sets a flag the test reads. */
@@ -43,26 +40,19 @@ ${out.shortcodes.join('\n')}
 }
 
 describe('the WordPress shortcode in Chromium', () => {
+  let site: CdnSite;
   let chromium: ChromiumHandle;
   let sandbox: Sandbox;
-  let cdn: Cdn;
-  let root: string;
 
   before(async () => {
-    root = mkdtempSync(join(tmpdir(), 'c2c-wp-site-'));
-    mkdirSync(join(root, 'demo'));
-    cdn = await serveCdn(resolve('dist'), '/npm/click-to-call@0.1.0/dist/');
-    writeFileSync(join(root, 'demo', 'wp.html'), wordPressPage(`${cdn.base}click-to-call.js`, false));
-    writeFileSync(join(root, 'demo', 'wp-legacy.html'), wordPressPage(`${cdn.base}click-to-call.js`, true));
-    [chromium, sandbox] = await Promise.all([launchChromium(), startSandbox({ port: 0, quiet: true, queueMs: 100, root })]);
+    site = await startCdnSite('/npm/click-to-call@0.1.0/dist/', (script) => ({
+      'wp.html': wordPressPage(script, false),
+      'wp-legacy.html': wordPressPage(script, true),
+    }));
+    ({ chromium, sandbox } = site);
   });
 
-  after(async () => {
-    await sandbox?.close();
-    await cdn?.close();
-    await chromium?.close();
-    if (root) rmSync(root, { recursive: true, force: true });
-  });
+  after(() => site?.close());
 
   async function open(path: string): Promise<{ tab: Page; errors: string[] }> {
     const tab = await chromium.browser.newPage();
@@ -105,7 +95,7 @@ describe('the WordPress shortcode in Chromium', () => {
       assert.equal(await tab.locator('call-status[for="click-to-call-1"]').getAttribute('state'), 'connected');
       await call.locator('[part~="hangup-button"]').click();
       await waitFor('shortcode call ended', async () => (await call.getAttribute('state')) === 'ended', { timeoutMs: 10_000, intervalMs: 50 });
-      assert.ok(cdn.requests.some((r) => /click-to-call-sip-/.test(r.path)), 'the media chunk did not come from the CDN');
+      assert.ok(site.cdn.requests.some((r) => /click-to-call-sip-/.test(r.path)), 'the media chunk did not come from the CDN');
       assert.deepEqual(errors, []);
     } finally {
       await tab.close();

@@ -3,11 +3,14 @@
  * under a deep, versioned path, with the CORS header module scripts need, and records every
  * request so a test can say which files the page took from here.
  */
-import { createReadStream } from 'node:fs';
+import { createReadStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { stat } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
+import { startSandbox, type Sandbox } from '../../src/sandbox/index.ts';
+import { launchChromium, type ChromiumHandle } from './rig.ts';
 
 export interface CdnRequest {
   path: string;
@@ -58,5 +61,38 @@ export async function serveCdn(dir: string, basePath: string): Promise<Cdn> {
         server.closeAllConnections();
         server.close(() => r());
       }),
+  };
+}
+
+/** A site for the CDN-served widget: the sandbox serving only `pages`, dist/ on a CDN origin, and Chromium. */
+export interface CdnSite {
+  chromium: ChromiumHandle;
+  sandbox: Sandbox;
+  cdn: Cdn;
+  close(): Promise<void>;
+}
+
+/**
+ * Publishes dist/ under `basePath` on a CDN origin, writes each page `pages(scriptUrl)` names
+ * (file name → HTML, given the entry's URL on the CDN) into a site root of its own (no dist/
+ * there: the page's origin cannot serve the widget), and starts the sandbox on that root and
+ * Chromium. Pages are served at `${sandbox.url}/demo/<name>`.
+ */
+export async function startCdnSite(basePath: string, pages: (scriptUrl: string) => Record<string, string>): Promise<CdnSite> {
+  const root = mkdtempSync(join(tmpdir(), 'c2c-cdn-site-'));
+  mkdirSync(join(root, 'demo'));
+  const cdn = await serveCdn(resolve('dist'), basePath);
+  for (const [name, html] of Object.entries(pages(`${cdn.base}click-to-call.js`))) writeFileSync(join(root, 'demo', name), html);
+  const [chromium, sandbox] = await Promise.all([launchChromium(), startSandbox({ port: 0, quiet: true, queueMs: 100, root })]);
+  return {
+    chromium,
+    sandbox,
+    cdn,
+    async close() {
+      await sandbox.close();
+      await cdn.close();
+      await chromium.close();
+      rmSync(root, { recursive: true, force: true });
+    },
   };
 }
