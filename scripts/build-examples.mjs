@@ -1,6 +1,7 @@
 // Builds the framework example pages (demo/frameworks/<name>/) into dist/examples/<name>/, where
 // the sandbox serves them. Each page imports `click-to-call`, resolved to the built
-// dist/click-to-call.js as a consumer's bundler resolves the package: run after the main build.
+// dist/click-to-call.js as a consumer's bundler resolves the package (and the Angular page
+// `click-to-call/angular`, to dist/frameworks/angular/): run after the main build.
 //   node scripts/build-examples.mjs [react|vue|svelte|angular ...]
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
@@ -12,7 +13,12 @@ const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const TAGS = new Set(['click-to-call', 'call-status']);
 const ANGULAR_OUT = join(root, '.cache/examples/angular');
 
-/** Angular's npm packages are partially compiled: the linker finishes them for an AOT build. */
+const ANGULAR_DIRECTIVES = join(root, 'dist/frameworks/angular/index.js');
+
+/**
+ * Angular's npm packages, and click-to-call/angular, are partially compiled: the linker
+ * finishes them for an AOT build, as the Angular CLI does for a library.
+ */
 async function angularLinker() {
   const { transformAsync } = await import('@babel/core');
   const { createEs2015LinkerPlugin } = await import('@angular/compiler-cli/linker/babel');
@@ -21,7 +27,8 @@ async function angularLinker() {
   return {
     name: 'angular-linker',
     async transform(code, id) {
-      if (!/node_modules[\\/]@angular[\\/]/.test(id) || !code.includes('ɵɵngDeclare')) return null;
+      const library = /node_modules[\\/]@angular[\\/]/.test(id) || id === ANGULAR_DIRECTIVES;
+      if (!library || !code.includes('ɵɵngDeclare')) return null;
       const out = await transformAsync(code, { filename: id, plugins: [linker], configFile: false, babelrc: false, compact: false, sourceMaps: false });
       return out?.code ?? null;
     },
@@ -72,7 +79,12 @@ export async function buildExample(name) {
     base: './',
     logLevel: 'warn',
     plugins,
-    resolve: { alias: [{ find: /^click-to-call$/, replacement: join(root, 'dist/click-to-call.js') }] },
+    resolve: {
+      alias: [
+        { find: /^click-to-call$/, replacement: join(root, 'dist/click-to-call.js') },
+        { find: /^click-to-call\/angular$/, replacement: ANGULAR_DIRECTIVES },
+      ],
+    },
     oxc: { jsx: { runtime: 'automatic' } },
     // Production builds of the frameworks: Angular's dev-mode checks are dropped by these.
     define: { 'process.env.NODE_ENV': '"production"', ngDevMode: 'false', ngJitMode: 'false', ngI18nClosureMode: 'false' },
@@ -88,7 +100,9 @@ export async function buildExample(name) {
 
 /** Builds the named examples (all by default), one after the other: they share two cores. */
 export async function buildExamples(names = Object.keys(frameworks)) {
-  if (!existsSync(join(root, 'dist/click-to-call.js'))) throw new Error('dist/click-to-call.js is missing: run `npm run build` first');
+  for (const built of ['dist/click-to-call.js', 'dist/frameworks/angular/index.js']) {
+    if (!existsSync(join(root, built))) throw new Error(`${built} is missing: run \`npm run build\` first`);
+  }
   for (const name of names) {
     if (!(name in frameworks)) throw new Error(`unknown example ${name}`);
     const started = performance.now();

@@ -24,9 +24,11 @@ await build({
 run('npx', ['tsc', '-p', 'tsconfig.types.json']);
 rewriteDeclarationImports('dist/types');
 run('npx', ['cem', 'analyze', '--config', 'custom-elements-manifest.config.mjs', '--quiet']);
-// The React / Vue / Svelte typings come from the manifest just written.
-const { writeFrameworkTypings } = await import('./framework-types.mjs');
+// The React / Vue / Svelte typings and the Angular directives (ngc, about 2 s) come from the
+// manifest just written.
+const { buildAngularDirectives, writeFrameworkTypings } = await import('./framework-types.mjs');
 writeFrameworkTypings();
+buildAngularDirectives();
 // The framework example pages (about 15 s, most of it Angular's AOT compiler).
 const { buildExamples } = await import('./build-examples.mjs');
 await buildExamples();

@@ -1,9 +1,12 @@
-// Writes the framework typings (React 19 JSX, Vue GlobalComponents, Svelte 5 elements) from
-// custom-elements.json, so an attribute or event added to an element's JSDoc reaches every
-// framework at the next build instead of drifting in hand-kept copies.
+// Writes the framework typings (React 19 JSX, Vue GlobalComponents, Svelte 5 elements) and the
+// Angular directives' source from custom-elements.json, so an attribute or event added to an
+// element's JSDoc reaches every framework at the next build instead of drifting in hand-kept
+// copies. The Angular source is then compiled by ngc (partial compilation, as Angular libraries
+// ship) into dist/frameworks/angular/.
 //   node scripts/framework-types.mjs [outDir]      (default dist/frameworks)
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const HEADER = '// Generated from custom-elements.json by scripts/framework-types.mjs: do not edit.\n';
@@ -34,13 +37,14 @@ export function readElements(manifest) {
       const fields = (d.members ?? []).filter(
         (m) => m.kind === 'field' && !m.static && !m.privacy && !m.name.startsWith('_') && !isReadOnly(m),
       );
-      const props = fields.map((m) => ({ name: m.name, type: m.type?.text ?? 'unknown', description: m.description }));
+      // `property`: the element's property a value is written to (differs for `for` only).
+      const props = fields.map((m) => ({ name: m.name, property: m.name, type: m.type?.text ?? 'unknown', description: m.description }));
       // An attribute named apart from its property (`for` / `htmlFor`) is offered under both names:
       // templates that set attributes use the first, those that set properties the second.
       for (const a of d.attributes ?? []) {
         const field = fields.find((f) => f.name === a.fieldName);
         if (field && a.name !== field.name && !props.some((p) => p.name === a.name)) {
-          props.push({ name: a.name, type: field.type?.text ?? 'string', description: `Attribute form of \`${field.name}\`.` });
+          props.push({ name: a.name, property: field.name, type: field.type?.text ?? 'string', description: `Attribute form of \`${field.name}\`.` });
         }
       }
       const events = (d.events ?? []).map((e) => ({ name: e.name, type: e.type?.text ?? 'Event', description: e.description }));
@@ -184,6 +188,99 @@ ${elements.map((el) => `    '${el.tag}': SvelteElementProps<'${el.tag}'>;`).join
   return out;
 }
 
+/** The Angular directive's class name for an element: `click-to-call` -> `ClickToCallDirective`. */
+const directiveName = (el) => `${el.name}Directive`;
+
+/**
+ * index.ts of click-to-call/angular: a standalone directive per element whose inputs are the
+ * element's settable properties, typed as the manifest types them, and written to the element as
+ * properties. A directive matching the tag is what makes Angular's strictTemplates check
+ * `[mode]="..."` (a DOM property binding is never checked). No outputs: Angular adds a DOM
+ * listener for `(c2c-state-change)` whether or not a directive has an output of that name, so a
+ * re-emitting output would run every handler twice; `$event` is typed by HTMLElementEventMap.
+ */
+export function angularSource(manifest) {
+  const elements = readElements(manifest);
+  const types = new Set();
+  for (const el of elements) {
+    types.add(el.className);
+    for (const p of el.props) for (const id of p.type.match(/\b[A-Z][A-Za-z0-9]*\b/g) ?? []) if (!BUILT_IN.has(id)) types.add(id);
+  }
+  let out = HEADER;
+  out += `// Compiled by ngc in partial compilation mode into dist/frameworks/angular/.
+import { Directive, ElementRef, Input, inject } from '@angular/core';
+import type { ${[...types].sort().join(', ')} } from 'click-to-call';
+
+/**
+ * A boolean input also takes the bare attribute (\`<click-to-call disabled>\`, an empty string),
+ * as the element's own boolean attributes do; a string such as \`"false"\` is refused.
+ */
+export type BooleanInput = boolean | '';
+function booleanInput(value: BooleanInput): boolean {
+  return value !== false;
+}
+
+`;
+  for (const el of elements) {
+    out += `/**
+ * Types the bindings of \`<${el.tag}>\` in Angular templates and writes each to the element as a
+ * property. Register the element itself with \`import 'click-to-call'\`.
+ */
+@Directive({ selector: '${el.tag}' })
+export class ${directiveName(el)} {
+  private readonly element: ${el.className} = inject<ElementRef<${el.className}>>(ElementRef).nativeElement;
+`;
+    for (const p of el.props) {
+      const boolean = p.type === 'boolean';
+      out += '\n' + doc(p.description, '  ');
+      out += `  @Input(${boolean ? '{ transform: booleanInput }' : ''})\n`;
+      out += `  set ${key(p.name)}(value: ${p.type}) {\n    this.element.${p.property} = value;\n  }\n`;
+    }
+    out += '}\n\n';
+  }
+  out += `/** Every directive of the package, for a standalone component's \`imports\`. */\n`;
+  out += `export const CLICK_TO_CALL_DIRECTIVES = [${elements.map(directiveName).join(', ')}] as const;\n`;
+  return out;
+}
+
+/**
+ * Generates the Angular directives' source into a scratch directory and compiles it with ngc
+ * (`compilationMode: "partial"`, linked by the consumer's Angular build) into
+ * `outDir/angular/`: index.js and index.d.ts. Needs dist/types (the package's declarations).
+ */
+export function buildAngularDirectives(outDir = 'dist/frameworks', manifestPath = 'custom-elements.json', scratch = '.cache/frameworks/angular') {
+  const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+  const source = resolve(root, scratch);
+  const target = resolve(root, outDir, 'angular');
+  rmSync(source, { recursive: true, force: true });
+  rmSync(target, { recursive: true, force: true });
+  mkdirSync(source, { recursive: true });
+  writeFileSync(join(source, 'index.ts'), angularSource(JSON.parse(readFileSync(resolve(root, manifestPath), 'utf8'))));
+  const tsconfig = {
+    compilerOptions: {
+      target: 'ES2022',
+      module: 'ES2022',
+      moduleResolution: 'Bundler',
+      lib: ['ES2023', 'DOM'],
+      strict: true,
+      declaration: true,
+      experimentalDecorators: true,
+      useDefineForClassFields: false,
+      skipLibCheck: true,
+      types: [],
+      rootDir: '.',
+      outDir: relative(source, target),
+      // The package's own declarations, as a consumer resolves `click-to-call`.
+      paths: { 'click-to-call': [relative(source, resolve(root, 'dist/types/index.d.ts'))] },
+    },
+    angularCompilerOptions: { compilationMode: 'partial', strictTemplates: true, strictInjectionParameters: true },
+    files: ['index.ts'],
+  };
+  writeFileSync(join(source, 'tsconfig.json'), JSON.stringify(tsconfig, null, 2));
+  execFileSync(join(root, 'node_modules/.bin/ngc'), ['-p', join(source, 'tsconfig.json')], { stdio: 'inherit', cwd: root });
+  return [join(target, 'index.js'), join(target, 'index.d.ts')];
+}
+
 /** File name -> content. The .js files let `import 'click-to-call/react'` resolve at run time. */
 export function frameworkTypings(manifest) {
   const elements = readElements(manifest);
@@ -206,4 +303,7 @@ export function writeFrameworkTypings(outDir = 'dist/frameworks', manifestPath =
   return Object.keys(files).map((name) => join(outDir, name));
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) writeFrameworkTypings(process.argv[2]);
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  writeFrameworkTypings(process.argv[2]);
+  buildAngularDirectives(process.argv[2]);
+}

@@ -1,10 +1,11 @@
 // Must fail with strictTemplates where bad.component.html's `expect` comments say.
-import { Component, CUSTOM_ELEMENTS_SCHEMA } from '@angular/core';
+import { Component } from '@angular/core';
 import type { QualityWarningDetail } from 'click-to-call';
+import { CallStatusDirective, ClickToCallDirective } from 'click-to-call/angular';
 
 @Component({
   selector: 'app-bad',
-  schemas: [CUSTOM_ELEMENTS_SCHEMA],
+  imports: [ClickToCallDirective, CallStatusDirective],
   templateUrl: './bad.component.html',
 })
 export class BadComponent {

@@ -1,10 +1,12 @@
-// Must compile with strictTemplates: the elements as an Angular standalone component uses them.
-import { ChangeDetectionStrategy, Component, CUSTOM_ELEMENTS_SCHEMA, ElementRef, signal, viewChild } from '@angular/core';
+// Must compile with strictTemplates: the elements as an Angular standalone component uses them,
+// with the package's directives typing their property bindings (no CUSTOM_ELEMENTS_SCHEMA).
+import { ChangeDetectionStrategy, Component, ElementRef, signal, viewChild } from '@angular/core';
 import type { CallSnapshot, CallStartDetail, ClickToCall, QualityWarningDetail } from 'click-to-call';
+import { CLICK_TO_CALL_DIRECTIVES } from 'click-to-call/angular';
 
 @Component({
   selector: 'app-good',
-  schemas: [CUSTOM_ELEMENTS_SCHEMA],
+  imports: [CLICK_TO_CALL_DIRECTIVES],
   changeDetection: ChangeDetectionStrategy.OnPush,
   templateUrl: './good.component.html',
 })
@@ -12,6 +14,7 @@ export class GoodComponent {
   readonly call = viewChild.required<ElementRef<ClickToCall>>('call');
   readonly snapshot = signal<CallSnapshot | null>(null);
   readonly mode = signal<'webrtc' | 'callback'>('webrtc');
+  readonly endpoint = 'https://shop.example/c2c';
   onStart(event: CustomEvent<CallStartDetail>): void {
     if (event.detail.destination === 'closed') event.preventDefault();
   }

@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 // @ts-expect-error: a plain .mjs build script without declarations
-import { frameworkTypings, readElements, writeFrameworkTypings } from '../../../scripts/framework-types.mjs';
+import { angularSource, buildAngularDirectives, frameworkTypings, readElements, writeFrameworkTypings } from '../../../scripts/framework-types.mjs';
 
 const root = resolve(import.meta.dirname, '../../..');
 const fixtures = join(root, 'test/types');
@@ -117,7 +117,7 @@ const frameworks: Framework[] = [
 
 interface ManifestElement {
   tag: string;
-  props: Array<{ name: string }>;
+  props: Array<{ name: string; property: string; type: string }>;
   events: Array<{ name: string }>;
 }
 
@@ -128,6 +128,8 @@ describe('framework typings', () => {
 
   before(() => {
     writeFrameworkTypings(join(root, 'dist/frameworks'), join(root, 'custom-elements.json'));
+    // click-to-call/angular as the fixtures read it (ngc, partial compilation: about 2 s).
+    buildAngularDirectives(join(root, 'dist/frameworks'), join(root, 'custom-elements.json'));
     const lanes: Array<Promise<unknown>> = [Promise.resolve(), Promise.resolve()];
     frameworks.forEach((fw, i) => {
       const lane = i % lanes.length;
@@ -166,6 +168,24 @@ describe('framework typings', () => {
       for (const file of ['react.d.ts', 'vue.d.ts', 'svelte.d.ts']) assert.ok(files[file]!.includes(`'${d.tagName}'`), `${file} lacks ${d.tagName}`);
     }
     assert.deepEqual(elements.map((e) => e.tag), ['call-status', 'click-to-call']);
+  });
+
+  test('the Angular directives have an input for every settable property, written to the element as a property', () => {
+    const source = angularSource(manifest) as string;
+    for (const el of readElements(manifest) as ManifestElement[]) {
+      assert.ok(source.includes(`@Directive({ selector: '${el.tag}' })`), `no directive for ${el.tag}`);
+      for (const p of el.props) {
+        const input = `  set ${p.name}(value: ${p.type}) {\n    this.element.${p.property} = value;\n  }`;
+        assert.ok(source.includes(input), `${el.tag} input ${p.name}:\n${input}`);
+      }
+    }
+    // Each property once per directive, nothing else bound: a read-only one (`state`) is no input.
+    const inputs = source.match(/@Input\(/g) ?? [];
+    assert.equal(inputs.length, (readElements(manifest) as ManifestElement[]).reduce((n, el) => n + el.props.length, 0));
+    assert.doesNotMatch(source, /set state\(/);
+    // No outputs: Angular listens to the DOM event of a `(c2c-...)` binding whatever the directive
+    // declares, so an output of the same name would call each handler twice.
+    assert.doesNotMatch(source, /@Output|output\(/);
   });
 
   for (const fw of frameworks) {

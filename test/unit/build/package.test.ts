@@ -79,6 +79,8 @@ describe('the npm package, as a consumer installs it', () => {
     link(consumer, '@types/node');
     // A React app's own dev dependencies, for the click-to-call/react typings.
     for (const name of dependencyClosure(['@types/react'])) link(consumer, name);
+    // An Angular app's own dependency, for click-to-call/angular (the optional peer).
+    for (const name of dependencyClosure(['@angular/core'])) link(consumer, name);
     writeFileSync(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
     for (const [name, file] of Object.entries(FIXTURES)) writeFileSync(join(consumer, name), file);
     simulator = await startHuaweiSimulator({ appKey: 'pack-key', appSecret: 'pack-secret-0123', channelId: 'pack-channel', script: { outcome: 'hold' } });
@@ -98,12 +100,12 @@ describe('the npm package, as a consumer installs it', () => {
       /^dist\/click-to-call(-[a-z]+-[\w-]+)?\.js(\.map)?$/,
       /^dist\/server\/[\w-]+\.js(\.map)?$/,
       /^dist\/types\/[\w/.-]+\.d\.ts$/,
-      /^dist\/frameworks\/[\w-]+\.(d\.ts|js)$/,
+      /^dist\/frameworks\/(angular\/)?[\w-]+\.(d\.ts|js)$/,
       /^demo\/[\w./-]+\.(html|js|css|svg|png|json)$/,
     ];
     const unexpected = packed.files.filter((file) => !allowed.some((re) => re.test(file)));
     assert.deepEqual(unexpected, [], 'files outside the intended set');
-    for (const needed of ['dist/click-to-call.js', 'dist/server/index.js', 'dist/server/cli.js', 'dist/server/sandbox.js', 'dist/types/index.d.ts', 'dist/types/server/index.d.ts', 'dist/frameworks/react.d.ts', 'dist/frameworks/vue.d.ts', 'dist/frameworks/svelte.d.ts', 'custom-elements.json', 'bin/c2c-server.js', 'demo/index.html']) {
+    for (const needed of ['dist/click-to-call.js', 'dist/server/index.js', 'dist/server/cli.js', 'dist/server/sandbox.js', 'dist/types/index.d.ts', 'dist/types/server/index.d.ts', 'dist/frameworks/react.d.ts', 'dist/frameworks/vue.d.ts', 'dist/frameworks/svelte.d.ts', 'dist/frameworks/angular/index.js', 'dist/frameworks/angular/index.d.ts', 'custom-elements.json', 'bin/c2c-server.js', 'demo/index.html']) {
       assert.ok(packed.files.includes(needed), `${needed} is missing from the tarball`);
     }
     assert.ok(packed.files.some((f) => /^dist\/click-to-call-sip-.*\.js$/.test(f)), 'the media chunk is missing');
@@ -183,6 +185,17 @@ describe('the npm package, as a consumer installs it', () => {
     assert.doesNotMatch(bad.output, /^(?!bad-react\.tsx)\S+\(\d+,\d+\): error/m, bad.output);
   });
 
+  test('ngc (strictTemplates) resolves click-to-call/angular from the package: bindings typed, a wrong mode refused', () => {
+    const ngc = (project: string) => spawnSync(join(repo, 'node_modules', '.bin', 'ngc'), ['-p', project], { cwd: consumer, encoding: 'utf8' });
+    const good = ngc('tsconfig.angular.json');
+    assert.equal(good.status, 0, `${good.stdout}${good.stderr}`);
+    const bad = ngc('tsconfig.angular.bad.json');
+    assert.notEqual(bad.status, 0, 'the wrong mode was accepted');
+    const output = `${bad.stdout}${bad.stderr}`.replace(/\u001b\[[0-9;]*m/g, '');
+    const errors = [...output.matchAll(/^(\S+?):(\d+):\d+ - error (TS\d+|NG\d+)/gm)].map((m) => `${m[1]}:${m[2]} ${m[3]}`);
+    assert.deepEqual(errors, ['bad-angular.ts:6 TS2322'], output);
+  });
+
   for (const resolution of ['bundler', 'nodenext'] as const) {
     test(`tsc (moduleResolution ${resolution}) accepts a consumer of both entries and rejects wrong types`, () => {
       const good = runTsc(consumer, `tsconfig.${resolution}.json`);
@@ -258,6 +271,43 @@ export const b = <click-to-call endpoint="/c2c" onc2c-connected={(e) => e.detail
 `;
 const BAD_REACT_LINES = [2, 3];
 
+/** A standalone component as an Angular app writes it, the directives from the package. */
+const GOOD_ANGULAR = `import { Component, signal } from '@angular/core';
+import type { CallMode } from 'click-to-call';
+import { CLICK_TO_CALL_DIRECTIVES } from 'click-to-call/angular';
+@Component({
+  selector: 'app-contact',
+  imports: [CLICK_TO_CALL_DIRECTIVES],
+  template: \`<click-to-call id="call" endpoint="/c2c" destination="sales" [mode]="mode()" layout="compact" disabled
+    (c2c-state-change)="state.set($event.detail.state)"></click-to-call>
+    <call-status for="call"></call-status>\`,
+})
+export class ContactComponent {
+  readonly mode = signal<CallMode>('callback');
+  readonly state = signal('idle');
+}
+`;
+/** bad-angular.ts: its template's one mistake is on line 6 of the file. */
+const BAD_ANGULAR = `import { Component } from '@angular/core';
+import { ClickToCallDirective } from 'click-to-call/angular';
+@Component({
+  selector: 'app-bad',
+  imports: [ClickToCallDirective],
+  template: '<click-to-call [mode]="\\'sip\\'"></click-to-call>',
+})
+export class BadComponent {}
+`;
+
+function angularTsconfig(file: string): string {
+  const { compilerOptions } = JSON.parse(tsconfig('bundler', file)) as { compilerOptions: Record<string, unknown> };
+  // Angular's own declarations are not ours to check; ngc's decorators need these two.
+  return JSON.stringify({
+    compilerOptions: { ...compilerOptions, skipLibCheck: true, experimentalDecorators: true, types: [] },
+    angularCompilerOptions: { strictTemplates: true },
+    files: [file],
+  });
+}
+
 function tsconfig(resolution: 'bundler' | 'nodenext', file: string): string {
   return JSON.stringify({
     compilerOptions: {
@@ -311,4 +361,8 @@ const FIXTURES: Record<string, string> = {
   'bad-react.tsx': BAD_REACT,
   'tsconfig.react.json': tsconfig('bundler', 'good-react.tsx'),
   'tsconfig.react.bad.json': tsconfig('bundler', 'bad-react.tsx'),
+  'good-angular.ts': GOOD_ANGULAR,
+  'bad-angular.ts': BAD_ANGULAR,
+  'tsconfig.angular.json': angularTsconfig('good-angular.ts'),
+  'tsconfig.angular.bad.json': angularTsconfig('bad-angular.ts'),
 };
