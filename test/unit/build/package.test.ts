@@ -95,6 +95,7 @@ describe('the npm package, as a consumer installs it', () => {
     const allowed = [
       /^package\.json$/,
       /^README\.md$/,
+      /^LICENSE$/,
       /^custom-elements\.json$/,
       /^bin\/c2c-server\.js$/,
       /^dist\/click-to-call(-[a-z]+-[\w-]+)?\.js(\.map)?$/,
