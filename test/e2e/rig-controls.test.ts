@@ -11,10 +11,7 @@ import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { createC2CHandler } from '../../src/server/handler.ts';
-import { serve, type RunningServer } from '../../src/server/node.ts';
-import { startHuaweiSimulator, type HuaweiSimulator } from '../../src/sandbox/huawei-simulator.ts';
-import { audioFlows, trackPeerConnections, waitForAudioStats } from '../support/pages.ts';
+import { audioFlows, trackPeerConnections, waitForAudioStats, startHuaweiStack, type HuaweiStack } from '../support/pages.ts';
 import {
   audioSegments,
   dropWebSocketConnections,
@@ -63,37 +60,7 @@ const SILENT_RMS = 0.01;
 /** How much recorded audio each phase of the mute test lets accumulate (bounded, see below). */
 const PHASE_S = 1.6;
 
-interface Stack {
-  simulator: HuaweiSimulator;
-  endpoint: RunningServer;
-  close(): Promise<void>;
-}
-
-async function startStack(site: StaticServer, gwAddresses: string[], accessCode: string): Promise<Stack> {
-  const simulator = await startHuaweiSimulator({
-    appKey: 'e2e-key',
-    appSecret: 'e2e-secret',
-    channelId: 'e2e-channel',
-    gateway: { domain: DOMAIN, gwAddresses, accessCode },
-    script: { outcome: 'connect', queueMs: 0 },
-  });
-  const endpoint = await serve({
-    port: 0,
-    handler: createC2CHandler({
-      allowedOrigins: [site.url],
-      destinations: { sales: { provider: 'huawei' } },
-      providers: { huawei: { baseUrl: simulator.url, appKey: 'e2e-key', appSecret: 'e2e-secret', channelId: 'e2e-channel' } },
-    }),
-  });
-  return {
-    simulator,
-    endpoint,
-    async close() {
-      await endpoint.close();
-      await simulator.close();
-    },
-  };
-}
+const startStack = (site: StaticServer, gwAddresses: string[], accessCode: string) => startHuaweiStack(site, { domain: DOMAIN, gwAddresses, accessCode });
 
 type CallElement = HTMLElement & { setMuted(m: boolean): void; sendDtmf(d: string): void; hangup(): Promise<void> };
 
@@ -198,7 +165,7 @@ describe('call controls seen by baresip (widget -> Kamailio + rtpengine -> bares
   async function connectedCall(
     gwAddresses: string[],
     agent: BaresipHandle = baresip,
-  ): Promise<{ page: Page; stack: Stack; recording: string; close(): Promise<void> }> {
+  ): Promise<{ page: Page; stack: HuaweiStack; recording: string; close(): Promise<void> }> {
     const stack = await startStack(site, gwAddresses, agent === baresipG711 ? ACCESS_CODE_G711 : ACCESS_CODE);
     const page = await openWidget(chromium, site, stack.endpoint.url);
     const before = await agent.recordings();

@@ -8,10 +8,7 @@ import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { createC2CHandler } from '../../src/server/handler.ts';
-import { serve, type RunningServer } from '../../src/server/node.ts';
-import { startHuaweiSimulator, type HuaweiSimulator } from '../../src/sandbox/huawei-simulator.ts';
-import { audioFlows, openPhone, servePhoneSite, trackPeerConnections, waitForAudioStats, type PhoneSite } from '../support/pages.ts';
+import { audioFlows, openPhone, servePhoneSite, trackPeerConnections, waitForAudioStats, type PhoneSite, startHuaweiStack } from '../support/pages.ts';
 import {
   CHROMIUM_ARGS,
   CHROMIUM_PATH,
@@ -30,37 +27,7 @@ const DOMAIN = 'rig.test';
 const MIN_PACKETS = 25;
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
-interface Stack {
-  simulator: HuaweiSimulator;
-  endpoint: RunningServer;
-  close(): Promise<void>;
-}
-
-async function startStack(site: StaticServer, gwAddresses: string[]): Promise<Stack> {
-  const simulator = await startHuaweiSimulator({
-    appKey: 'e2e-key',
-    appSecret: 'e2e-secret',
-    channelId: 'e2e-channel',
-    gateway: { domain: DOMAIN, gwAddresses, accessCode: ACCESS_CODE },
-    script: { outcome: 'connect', queueMs: 100 },
-  });
-  const endpoint = await serve({
-    port: 0,
-    handler: createC2CHandler({
-      allowedOrigins: [site.url],
-      destinations: { sales: { provider: 'huawei' } },
-      providers: { huawei: { baseUrl: simulator.url, appKey: 'e2e-key', appSecret: 'e2e-secret', channelId: 'e2e-channel' } },
-    }),
-  });
-  return {
-    simulator,
-    endpoint,
-    async close() {
-      await endpoint.close();
-      await simulator.close();
-    },
-  };
-}
+const startStack = (site: StaticServer, gwAddresses: string[]) => startHuaweiStack(site, { domain: DOMAIN, gwAddresses, accessCode: ACCESS_CODE }, 100);
 
 async function openWidget(chromium: ChromiumHandle, site: StaticServer, endpoint: string): Promise<Page> {
   const page = await chromium.browser.newPage();

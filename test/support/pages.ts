@@ -8,6 +8,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { createC2CHandler } from '../../src/server/handler.ts';
+import { serve, type RunningServer } from '../../src/server/node.ts';
+import { startHuaweiSimulator, type HuaweiSimulator } from '../../src/sandbox/huawei-simulator.ts';
 import { bundleJsSIP, serveStatic, waitFor } from './rig.ts';
 import type { StaticServer } from './rig.ts';
 
@@ -205,6 +208,44 @@ export async function openPhone(browser: Browser, site: PhoneSite, options: Phon
     async close() {
       await page.evaluate(() => (window as unknown as PhoneWindow).phone.stop()).catch(() => undefined);
       await page.close();
+    },
+  };
+}
+
+/** A Huawei simulator handing out `gwAddresses` and the real token endpoint in front of it, for one site. */
+export interface HuaweiStack {
+  simulator: HuaweiSimulator;
+  endpoint: RunningServer;
+  close(): Promise<void>;
+}
+
+/** Starts a HuaweiStack whose endpoint allows `site`'s origin; destination `sales` dials `accessCode`. */
+export async function startHuaweiStack(
+  site: StaticServer,
+  gateway: { domain: string; gwAddresses: string[]; accessCode: string },
+  queueMs = 0,
+): Promise<HuaweiStack> {
+  const simulator = await startHuaweiSimulator({
+    appKey: 'e2e-key',
+    appSecret: 'e2e-secret',
+    channelId: 'e2e-channel',
+    gateway,
+    script: { outcome: 'connect', queueMs },
+  });
+  const endpoint = await serve({
+    port: 0,
+    handler: createC2CHandler({
+      allowedOrigins: [site.url],
+      destinations: { sales: { provider: 'huawei' } },
+      providers: { huawei: { baseUrl: simulator.url, appKey: 'e2e-key', appSecret: 'e2e-secret', channelId: 'e2e-channel' } },
+    }),
+  });
+  return {
+    simulator,
+    endpoint,
+    async close() {
+      await endpoint.close();
+      await simulator.close();
     },
   };
 }
