@@ -199,11 +199,12 @@ export function createC2CHandler(input: C2CConfig | C2CConfigInput, options: C2C
     callsTotal: rule('callsTotal', config.limits.callsTotal),
   };
   const callIdleMs = (options.callIdleSeconds ?? 600) * 1000;
-  const onError =
-    options.onError ??
-    (logger
-      ? (error: unknown) => log.error('unexpected-error', { error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) })
-      : (error: unknown) => console.error('[c2c-server] unexpected error', error));
+  /** An unexpected error (a request's, with its id; a background watcher's, without). */
+  const onError = (error: unknown, requestId?: string): void => {
+    if (options.onError) options.onError(error);
+    else if (logger) log.error('unexpected-error', { requestId, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
+    else console.error('[c2c-server] unexpected error', error);
+  };
   const basePath = (options.basePath ?? '').replace(/\/+$/, '');
   const callbackProviders = new Map<string, CallbackProvider>([
     ...createCallbackProviders(config, options),
@@ -215,7 +216,7 @@ export function createC2CHandler(input: C2CConfig | C2CConfigInput, options: C2C
     providers: callbackProviders,
     now,
     callIdleMs,
-    onError,
+    onError: (error) => onError(error),
   });
   const longPollMs = options.longPollMs ?? 25_000;
 
@@ -265,9 +266,7 @@ export function createC2CHandler(input: C2CConfig | C2CConfigInput, options: C2C
       }
       return errorResponse(c, error.status, error.code, error.message, error.retryAfter);
     }
-    if (logger && !options.onError) {
-      log.error('unexpected-error', { requestId: c.get('requestId'), error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
-    } else onError(error);
+    onError(error, c.get('requestId'));
     return errorResponse(c, 500, ErrorCode.InternalError, 'The endpoint hit an unexpected error.');
   });
   app.notFound((c) => errorResponse(c, 404, ErrorCode.InvalidRequest, `No route ${c.req.method} ${new URL(c.req.url).pathname}.`));
