@@ -10,6 +10,7 @@ import {
 } from '../protocol/index.ts';
 import { ErrorCode } from '../protocol/errors.ts';
 import { CallError, isAbort } from './errors.ts';
+import type { Trace } from '../media/types.ts';
 
 interface Schema<T> {
   safeParse(value: unknown): { success: true; data: T } | { success: false };
@@ -30,7 +31,7 @@ export class EndpointClient {
     private readonly endpoint: string,
     private readonly fetchImpl: typeof fetch = globalThis.fetch.bind(globalThis),
     private readonly timeouts: RequestTimeouts = DEFAULT_TIMEOUTS,
-    private readonly trace?: (step: string, data: Record<string, unknown>) => void,
+    private readonly trace?: Trace,
   ) {}
 
   createSession(body: SessionRequest, signal: AbortSignal): Promise<SessionResponse> {

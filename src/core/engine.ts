@@ -3,7 +3,7 @@ import { FINAL_EVENT_TYPES, PATHS } from '../protocol/index.ts';
 import { NotAStream, readEventStream } from './stream.ts';
 import { delay } from './timers.ts';
 import { ErrorCode } from '../protocol/errors.ts';
-import type { MediaCall, MediaEnd, MediaModule } from '../media/types.ts';
+import type { MediaCall, MediaEnd, MediaModule, Trace } from '../media/types.ts';
 import { EndpointClient } from './client.ts';
 import type { CallSessionOptions, CallTarget, PreparedMedia } from './session.ts';
 import { CallError, InvalidStateError, isAbort, toCallError } from './errors.ts';
@@ -76,7 +76,7 @@ export interface EngineHost {
   readonly options: CallSessionOptions;
   readonly timers: Timers;
   /** Each step of a call, for the `debug` log: a no-op unless someone listens. Unbound. */
-  readonly trace: (step: string, data?: Record<string, unknown>) => void;
+  readonly trace: Trace;
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { CallMode } from '../protocol/index.ts';
-import type { MediaModule } from '../media/types.ts';
+import type { MediaModule, Trace } from '../media/types.ts';
 import type { RequestTimeouts } from './client.ts';
 import type { CallEngine } from './engine.ts';
 import { InvalidArgumentError, InvalidStateError } from './errors.ts';
@@ -25,11 +25,7 @@ export interface CallTarget {
   captchaToken?: string | undefined;
 }
 
-/**
- * Receives each step of a call (`debug` on `<click-to-call>` sets one that logs). `data` never
- * holds a token, a credential, an SDP body or a whole phone number.
- */
-export type Trace = (step: string, data?: Record<string, unknown>) => void;
+export type { Trace } from '../media/types.ts';
 
 export interface CallSessionOptions {
   fetch?: typeof fetch;

@@ -6,7 +6,7 @@
  * What reaches it is already free of secrets (the core masks the phone number and never passes
  * a token); the filter below is a second guard, for a step someone adds later.
  */
-import type { CallSession } from '../core/session.ts';
+import type { CallSession, Trace } from '../core/session.ts';
 import type { CallSnapshot } from '../core/snapshot.ts';
 import { CallState, isFinal } from '../core/states.ts';
 
@@ -79,7 +79,7 @@ export function attach(host: DebugHost, session: CallSession): (quiet?: boolean)
   const offWarning = session.onQualityWarning((warning, active) => log('quality', { warning, active }));
   // A trace the page passed in CallSessionOptions keeps receiving the steps.
   const previous = session.trace;
-  const trace = (step: string, data?: Record<string, unknown>) => {
+  const trace: Trace = (step, data) => {
     previous?.(step, data);
     log(step, data);
   };

@@ -1,6 +1,12 @@
 import type { Gateway, IceServer } from '../protocol/index.ts';
 import type { CallQuality, QualityWarning } from './quality.ts';
 
+/**
+ * Receives each step of a call (`debug` on `<click-to-call>` sets one that logs). `data` never
+ * holds a token, a credential, an SDP body or a whole phone number.
+ */
+export type Trace = (step: string, data?: Record<string, unknown>) => void;
+
 export type { CallQuality, QualityWarning } from './quality.ts';
 
 /** Why a media leg ended. */
@@ -42,7 +48,7 @@ export interface MediaCallOptions {
   /** The browser refused to play the agent's audio (true), or plays it again (false). */
   onAudioBlocked?(blocked: boolean): void;
   /** Each signaling and media step (see `Trace` in the core); never SDP or credentials. */
-  trace?(step: string, data?: Record<string, unknown>): void;
+  trace?: Trace;
 }
 
 export interface MediaCall {
