@@ -238,6 +238,7 @@ export function createC2CHandler(input: C2CConfig | C2CConfigInput, options: C2C
       c.res = new Response(c.res.body, c.res);
       c.res.headers.set('X-Request-Id', requestId);
     }
+    if (!log.enabled) return;
     const status = c.res.status;
     // The route's pattern, never the path: a webhook path may hold a secret, a query a token.
     const route = c.req.matchedRoutes.filter((r) => r.method !== 'ALL').at(-1)?.path ?? null;

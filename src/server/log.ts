@@ -22,6 +22,8 @@ export type C2CLogger = (record: LogRecord) => void;
 
 /** What the handler writes through: `log.info('request', {...})`. */
 export interface Log {
+  /** False when nothing would be written (no logger, or level `silent`): callers may skip building a record. */
+  readonly enabled: boolean;
   debug(msg: string, fields?: Record<string, unknown>): void;
   info(msg: string, fields?: Record<string, unknown>): void;
   warn(msg: string, fields?: Record<string, unknown>): void;
@@ -104,6 +106,7 @@ export function createLog(options: LogOptions): Log {
     }
   };
   return {
+    enabled: logger !== undefined && threshold < LOG_LEVELS.length,
     debug: (msg, fields) => emit('debug', msg, fields),
     info: (msg, fields) => emit('info', msg, fields),
     warn: (msg, fields) => emit('warn', msg, fields),
