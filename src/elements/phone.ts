@@ -90,7 +90,7 @@ export function formatSlot(slot: string, locale: string | undefined): string {
 
 type PhoneCheckReason = Extract<PhoneCheck, { ok: false }>['reason'];
 
-export interface CallbackFormView {
+interface CallbackFormView {
   t: Translate;
   /** The widget's language: country names and times are written in it. */
   lang: string;
@@ -114,7 +114,7 @@ export interface CallbackFormView {
 let shown: { lang: string; list: Country[] } | undefined;
 
 /** The callback form: country, number, "now" or a time, and the button. */
-export function renderCallbackForm(v: CallbackFormView) {
+function renderCallbackForm(v: CallbackFormView) {
   const value = (e: Event) => (e.target as HTMLInputElement | HTMLSelectElement).value;
   const t = v.t;
   // Named in the widget's language: listed again when it changes.

@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { ConsoleMessage, Page } from 'playwright-core';
+import type { ConsoleMessage } from 'playwright-core';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.ts';
 import { audioFlows, trackPeerConnections, waitForAudioStats } from '../support/pages.ts';
 import { launchChromium, waitFor, type ChromiumHandle } from '../support/rig.ts';
