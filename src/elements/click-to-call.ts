@@ -173,8 +173,6 @@ export class ClickToCall extends LitElement {
 
   readonly #clock = new ClockController(this, () => isLive(this.snapshot.state));
   readonly #i18n = new Localizer(this, () => this);
-  /** Why the number was refused (a message key), or ''. */
-  /** Callback mode: bookable times offered by the destination, and the one picked ('' = now). */
   @state() private keypadOpen = false;
   // Controllers from the lazily loaded chunks, made on first use.
   #settings: AudioSettings | null = null;
